@@ -1,0 +1,588 @@
+//! The traversal that finds API touchpoints. Iterative (a cursor, no recursion), so deeply
+//! nested input cannot overflow the stack.
+
+use super::lexical::{self, Token};
+use super::unmapped::infer_library;
+use super::{FileAnalysis, KernelDef, RawLaunch};
+use crate::catalog::{normalize_name, Catalog};
+use crate::model::{ApiMatch, CallShape, MatchContext, MatchRef};
+use crate::source::SourceFile;
+use tree_sitter::{Node, Tree};
+
+struct Walker<'a> {
+    src: &'a [u8],
+    /// Without parse errors every match is in ordinary code; no need to look up the tree.
+    has_error: bool,
+    catalog: &'a Catalog,
+    fa: FileAnalysis,
+}
+
+pub fn walk(file: &SourceFile, tree: &Tree, catalog: &Catalog) -> FileAnalysis {
+    let mut w = Walker {
+        src: &file.bytes,
+        has_error: tree.root_node().has_error(),
+        catalog,
+        fa: FileAnalysis::default(),
+    };
+    let mut cursor = tree.walk();
+    let mut descend = true;
+    loop {
+        if descend {
+            let node = cursor.node();
+            if w.visit(node) && cursor.goto_first_child() {
+                continue;
+            }
+        }
+        if cursor.goto_next_sibling() {
+            descend = true;
+        } else if cursor.goto_parent() {
+            descend = false;
+        } else {
+            break;
+        }
+    }
+    w.fa
+}
+
+impl<'a> Walker<'a> {
+    fn text(&self, n: Node) -> &'a str {
+        std::str::from_utf8(&self.src[n.byte_range()]).unwrap_or("")
+    }
+
+    /// Handle one node; return whether to descend into its children.
+    fn visit(&mut self, node: Node) -> bool {
+        match node.kind() {
+            "comment"
+            | "string_literal"
+            | "raw_string_literal"
+            | "char_literal"
+            | "concatenated_string"
+            | "system_lib_string" => false,
+            "preproc_include" => {
+                self.include(node);
+                false
+            }
+            "preproc_arg" => {
+                self.lexical(node.byte_range(), MatchContext::MacroBody);
+                false
+            }
+            "preproc_def" | "preproc_function_def" | "preproc_call" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    self.fa.declared.insert(self.text(name).to_string());
+                }
+                if node.start_position().row + 1 < node.end_position().row {
+                    self.fa.directives.push(node.byte_range());
+                }
+                true
+            }
+            "qualified_identifier" => self.qualified(node),
+            "identifier" | "type_identifier" => {
+                self.identifier(node);
+                false
+            }
+            "field_identifier" => {
+                self.method(node);
+                false
+            }
+            "call_expression" => {
+                self.launch(node);
+                true
+            }
+            "function_definition" => {
+                self.function(node);
+                true
+            }
+            _ => true,
+        }
+    }
+
+    fn include(&mut self, node: Node) {
+        let end = node.end_byte();
+        // The include node ends at its newline; remember the offset after it.
+        let after = if self.src[..end].ends_with(b"\n") {
+            end
+        } else {
+            self.src[end..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(self.src.len(), |p| end + p + 1)
+        };
+        self.fa.after_last_include = Some(after);
+        let Some(path) = node.child_by_field_name("path") else {
+            return;
+        };
+        let raw = self.text(path);
+        let inner = raw
+            .trim_matches(|c| c == '<' || c == '>' || c == '"')
+            .to_string();
+        self.fa.included.insert(inner.clone());
+        if let Some(rule) = self.catalog.lookup_header(&inner) {
+            let r = path.byte_range();
+            self.push(
+                MatchRef::Rule(rule),
+                inner,
+                r.clone(),
+                r,
+                None,
+                self.context_of(node),
+            );
+        }
+    }
+
+    fn lexical(&mut self, range: std::ops::Range<usize>, ctx: MatchContext) {
+        for tok in lexical::scan(self.src, range) {
+            match tok {
+                Token::Name(r) => {
+                    let raw = String::from_utf8_lossy(&self.src[r.clone()]).into_owned();
+                    let name = normalize_name(&raw);
+                    if let Some(rule) = self.catalog.lookup_name(&name) {
+                        self.push(MatchRef::Rule(rule), name, r.clone(), r, None, ctx);
+                    } else {
+                        self.unmapped(name, r, ctx);
+                    }
+                }
+                Token::Launch(r) => {
+                    if let Some(rule) = self.catalog.launch_rule() {
+                        self.push(
+                            MatchRef::Rule(rule),
+                            "<<<>>>".into(),
+                            r.clone(),
+                            r,
+                            None,
+                            ctx,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn unmapped(&mut self, name: String, r: std::ops::Range<usize>, ctx: MatchContext) {
+        if let Some(library) = infer_library(&name) {
+            self.push(
+                MatchRef::Unmapped { library },
+                name,
+                r.clone(),
+                r,
+                None,
+                ctx,
+            );
+        }
+    }
+
+    /// A `a::b::c` name: matched whole (template arguments aside); otherwise look inside.
+    fn qualified(&mut self, node: Node) -> bool {
+        if node
+            .parent()
+            .is_some_and(|p| p.kind() == "qualified_identifier")
+        {
+            return true;
+        }
+        let Some((key, last)) = self.qualified_key(node) else {
+            return true;
+        };
+        let name_range = node.start_byte()..last.end_byte();
+        if let Some(rule) = self.catalog.lookup_name(&key) {
+            let call = self.call_of(node);
+            let span = call
+                .as_ref()
+                .map_or(name_range.clone(), |c| c.range.clone());
+            let ctx = self.context_of(node);
+            self.push(MatchRef::Rule(rule), key, name_range, span, call, ctx);
+            // Template arguments may hold more touchpoints (`thrust::device_vector<cudaStream_t>`).
+            return last.end_byte() < node.end_byte();
+        }
+        if self.is_declaration(node) {
+            self.fa.declared.insert(key);
+            return true;
+        }
+        if infer_library(&key).is_some() && !key.ends_with("::") {
+            let ctx = self.context_of(node);
+            let call = self.call_of(node);
+            let span = call
+                .as_ref()
+                .map_or(name_range.clone(), |c| c.range.clone());
+            if let Some(library) = infer_library(&key) {
+                self.push(
+                    MatchRef::Unmapped { library },
+                    key,
+                    name_range,
+                    span,
+                    call,
+                    ctx,
+                );
+            }
+            return last.end_byte() < node.end_byte();
+        }
+        true
+    }
+
+    /// The qualified name without template arguments, and the node of its last segment.
+    fn qualified_key(&self, node: Node<'a>) -> Option<(String, Node<'a>)> {
+        let mut key = String::new();
+        let mut cur = node;
+        loop {
+            if let Some(scope) = cur.child_by_field_name("scope") {
+                let s = match scope.kind() {
+                    "namespace_identifier" => self.text(scope),
+                    "template_type" => self.text(scope.child_by_field_name("name")?),
+                    _ => return None,
+                };
+                key.push_str(s);
+            }
+            key.push_str("::");
+            let name = cur.child_by_field_name("name")?;
+            match name.kind() {
+                "qualified_identifier" => cur = name,
+                "identifier" | "type_identifier" | "field_identifier" | "namespace_identifier" => {
+                    key.push_str(self.text(name));
+                    return Some((normalize_name(&key), name));
+                }
+                "template_type" | "template_function" | "template_method" => {
+                    let n = name.child_by_field_name("name")?;
+                    key.push_str(self.text(n));
+                    return Some((normalize_name(&key), n));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn identifier(&mut self, node: Node) {
+        let name = self.text(node);
+        if name.is_empty() {
+            return;
+        }
+        if let Some(rule) = self.catalog.lookup_name(name) {
+            let r = node.byte_range();
+            let call = self.call_of(node);
+            let span = call.as_ref().map_or(r.clone(), |c| c.range.clone());
+            let ctx = self.context_of(node);
+            self.push(MatchRef::Rule(rule), name.to_string(), r, span, call, ctx);
+            return;
+        }
+        if infer_library(name).is_none() {
+            return;
+        }
+        if self.is_declaration(node) {
+            self.fa.declared.insert(name.to_string());
+            return;
+        }
+        let r = node.byte_range();
+        let call = self.call_of(node);
+        let span = call.as_ref().map_or(r.clone(), |c| c.range.clone());
+        let ctx = self.context_of(node);
+        if let Some(library) = infer_library(name) {
+            self.push(
+                MatchRef::Unmapped { library },
+                name.to_string(),
+                r,
+                span,
+                call,
+                ctx,
+            );
+        }
+    }
+
+    /// Is this name the thing being declared (a function, variable, type, enumerator, macro)?
+    fn is_declaration(&self, node: Node) -> bool {
+        let Some(parent) = node.parent() else {
+            return false;
+        };
+        let is_field = |f: &str| {
+            parent
+                .child_by_field_name(f)
+                .is_some_and(|c| c.id() == node.id())
+        };
+        match parent.kind() {
+            "function_declarator"
+            | "init_declarator"
+            | "pointer_declarator"
+            | "reference_declarator"
+            | "array_declarator"
+            | "parameter_declaration"
+            | "declaration"
+            | "field_declaration"
+            | "type_definition" => is_field("declarator"),
+            "enumerator"
+            | "struct_specifier"
+            | "class_specifier"
+            | "enum_specifier"
+            | "union_specifier"
+            | "alias_declaration"
+            | "namespace_definition"
+            | "preproc_def"
+            | "preproc_function_def" => is_field("name"),
+            "qualified_identifier" => self.is_declaration(parent),
+            _ => false,
+        }
+    }
+
+    fn method(&mut self, node: Node) {
+        let name = self.text(node);
+        let Some(rule) = self.catalog.lookup_method(name) else {
+            return;
+        };
+        // Only member calls: x.name(…), x->name<T>(…).
+        let mut field_owner = node.parent();
+        if field_owner.is_some_and(|p| p.kind() == "template_method") {
+            field_owner = field_owner.and_then(|p| p.parent());
+        }
+        let Some(fe) = field_owner.filter(|p| p.kind() == "field_expression") else {
+            return;
+        };
+        let Some(call) = fe
+            .parent()
+            .filter(|c| c.kind() == "call_expression")
+            .filter(|c| {
+                c.child_by_field_name("function")
+                    .is_some_and(|f| f.id() == fe.id())
+            })
+        else {
+            return;
+        };
+        let mut shape = self.shape(call);
+        shape.recv = fe.child_by_field_name("argument").map(|n| n.byte_range());
+        shape.op = fe.child_by_field_name("operator").map(|n| n.byte_range());
+        if let Some(tm) = node.parent().filter(|p| p.kind() == "template_method") {
+            shape.targs = tm.child_by_field_name("arguments").map(|a| {
+                let r = a.byte_range();
+                (r.start + 1)..(r.end - 1).max(r.start + 1)
+            });
+        }
+        let span = shape.range.clone();
+        let ctx = self.context_of(node);
+        self.push(
+            MatchRef::Rule(rule),
+            name.to_string(),
+            node.byte_range(),
+            span,
+            Some(shape),
+            ctx,
+        );
+    }
+
+    /// The call a name is the callee of, if any.
+    fn call_of(&self, node: Node) -> Option<CallShape> {
+        let mut callee = node;
+        if let Some(p) = callee.parent().filter(|p| p.kind() == "template_function") {
+            callee = p;
+        }
+        let call = callee.parent().filter(|p| p.kind() == "call_expression")?;
+        if call.child_by_field_name("function")?.id() != callee.id() {
+            return None;
+        }
+        Some(self.shape(call))
+    }
+
+    fn shape(&self, call: Node) -> CallShape {
+        let mut shape = CallShape {
+            range: call.byte_range(),
+            ..CallShape::default()
+        };
+        if let Some(args) = call.child_by_field_name("arguments") {
+            let mut c = args.walk();
+            for a in args.named_children(&mut c) {
+                if a.kind() != "comment" {
+                    shape.args.push(a.byte_range());
+                }
+            }
+            let text = &self.src[args.byte_range()];
+            if call.has_error() {
+                shape.unsafe_reason = Some("the call did not parse cleanly".into());
+            } else if contains(text, b"__VA_ARGS__") || text.contains(&b'#') {
+                shape.unsafe_reason =
+                    Some("its arguments come from a macro (`__VA_ARGS__`/`#`)".into());
+            }
+        }
+        shape
+    }
+
+    fn launch(&mut self, call: Node) {
+        let mut c = call.walk();
+        let Some(syntax) = call
+            .children(&mut c)
+            .find(|n| n.kind() == "kernel_call_syntax")
+        else {
+            return;
+        };
+        let mut kernel = call.child_by_field_name("function");
+        if let Some(f) = kernel.filter(|f| f.kind() == "template_function") {
+            kernel = f.child_by_field_name("name");
+        }
+        let name = kernel
+            .map(|k| match k.kind() {
+                "qualified_identifier" => self
+                    .text(k)
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string(),
+                _ => self.text(k).to_string(),
+            })
+            .unwrap_or_default();
+        let mut cc = syntax.walk();
+        let config = syntax
+            .named_children(&mut cc)
+            .filter(|n| n.kind() != "comment")
+            .map(|n| {
+                self.text(n)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        self.fa.launches.push(RawLaunch {
+            kernel: name,
+            offset: call.start_byte(),
+            config,
+        });
+        if let Some(rule) = self.catalog.launch_rule() {
+            let r = syntax.byte_range();
+            let ctx = self.context_of(call);
+            self.push(
+                MatchRef::Rule(rule),
+                "<<<>>>".into(),
+                r.clone(),
+                r,
+                None,
+                ctx,
+            );
+        }
+    }
+
+    fn function(&mut self, node: Node) {
+        let mut c = node.walk();
+        let mut global = false;
+        let mut device = false;
+        for ch in node.children(&mut c) {
+            match ch.kind() {
+                "__global__" => global = true,
+                "__device__" => device = true,
+                _ => {}
+            }
+        }
+        let Some(body) = node.child_by_field_name("body") else {
+            return;
+        };
+        // Find the function_declarator under pointer/reference declarators.
+        let mut decl = node.child_by_field_name("declarator");
+        while let Some(d) = decl {
+            if d.kind() == "function_declarator" {
+                break;
+            }
+            decl = d.child_by_field_name("declarator");
+        }
+        let Some(fd) = decl else { return };
+        let Some(name_node) = fd.child_by_field_name("declarator") else {
+            return;
+        };
+        let name = match name_node.kind() {
+            "qualified_identifier" | "template_function" => self
+                .text(name_node)
+                .split('<')
+                .next()
+                .unwrap_or("")
+                .rsplit("::")
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            _ => self.text(name_node).to_string(),
+        };
+        if device && !global {
+            self.fa.device_fns.push((name, body.byte_range()));
+            return;
+        }
+        if !global {
+            return;
+        }
+        let mut params = Vec::new();
+        if let Some(pl) = fd.child_by_field_name("parameters") {
+            let mut pc = pl.walk();
+            for p in pl.named_children(&mut pc) {
+                if p.kind() != "parameter_declaration" {
+                    continue;
+                }
+                let pname = p
+                    .child_by_field_name("declarator")
+                    .map(|d| innermost_identifier(d, self.src))
+                    .unwrap_or_default();
+                let full = self.text(p);
+                let ty = full
+                    .strip_suffix(pname.as_str())
+                    .unwrap_or(full)
+                    .trim()
+                    .to_string();
+                params.push((ty, pname));
+            }
+        }
+        let range = match node.parent() {
+            Some(p) if p.kind() == "template_declaration" => p.byte_range(),
+            _ => node.byte_range(),
+        };
+        self.fa.kernels.push(KernelDef {
+            name,
+            name_offset: name_node.start_byte(),
+            range,
+            body: body.byte_range(),
+            params,
+            summary: Default::default(),
+        });
+    }
+
+    fn context_of(&self, node: Node) -> MatchContext {
+        if !self.has_error {
+            return MatchContext::Code;
+        }
+        let mut cur = Some(node);
+        while let Some(n) = cur {
+            if n.is_error() {
+                return MatchContext::ParseError;
+            }
+            cur = n.parent();
+        }
+        MatchContext::Code
+    }
+
+    fn push(
+        &mut self,
+        what: MatchRef,
+        name: String,
+        name_range: std::ops::Range<usize>,
+        span: std::ops::Range<usize>,
+        call: Option<CallShape>,
+        context: MatchContext,
+    ) {
+        self.fa.matches.push(ApiMatch {
+            what,
+            name,
+            name_range,
+            span,
+            call,
+            context,
+        });
+    }
+}
+
+fn innermost_identifier(mut n: Node, src: &[u8]) -> String {
+    loop {
+        if n.kind() == "identifier" {
+            return String::from_utf8_lossy(&src[n.byte_range()]).into_owned();
+        }
+        match n.child_by_field_name("declarator") {
+            Some(d) => n = d,
+            None => {
+                let mut c = n.walk();
+                let found = n.named_children(&mut c).find(|x| x.kind() == "identifier");
+                return found
+                    .map(|x| String::from_utf8_lossy(&src[x.byte_range()]).into_owned())
+                    .unwrap_or_default();
+            }
+        }
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}

@@ -1,0 +1,91 @@
+//! One pass over a parsed file: CUDA touchpoints, kernels, launches, and what annotation placement needs.
+
+mod api;
+pub mod kernels;
+pub mod lexical;
+pub mod unmapped;
+
+use crate::catalog::Catalog;
+use crate::model::{ApiMatch, LaunchSite};
+use crate::source::SourceFile;
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+/// A `__global__` function found in a file.
+#[derive(Clone, Debug)]
+pub struct KernelDef {
+    pub name: String,
+    /// Offset of the kernel's name, for its line.
+    pub name_offset: usize,
+    /// The whole definition (including a `template <…>` prefix).
+    pub range: Range<usize>,
+    pub body: Range<usize>,
+    /// Parameters as (type text, name).
+    pub params: Vec<(String, String)>,
+    pub summary: kernels::KernelSummary,
+}
+
+/// A launch found in a file, before paths are attached.
+#[derive(Clone, Debug)]
+pub struct RawLaunch {
+    pub kernel: String,
+    pub offset: usize,
+    pub config: Vec<String>,
+}
+
+/// Everything the later stages need from one file.
+#[derive(Debug, Default)]
+pub struct FileAnalysis {
+    pub matches: Vec<ApiMatch>,
+    pub kernels: Vec<KernelDef>,
+    pub launches: Vec<RawLaunch>,
+    /// Names this file declares itself (never reported as unmapped).
+    pub declared: BTreeSet<String>,
+    /// Byte offset just after the last `#include` line, if any.
+    pub after_last_include: Option<usize>,
+    /// Headers already included (as written inside the brackets/quotes).
+    pub included: BTreeSet<String>,
+    /// Multi-line preprocessor directives; annotations go above them, never inside.
+    pub directives: Vec<Range<usize>>,
+    /// `__device__` functions by name, with their bodies (for kernel features).
+    pub device_fns: Vec<(String, Range<usize>)>,
+    pub parse_error_bytes: usize,
+}
+
+/// Analyze one parsed file.
+pub fn analyze(file: &SourceFile, tree: &tree_sitter::Tree, catalog: &Catalog) -> FileAnalysis {
+    let mut fa = api::walk(file, tree, catalog);
+    fa.parse_error_bytes = crate::parse::error_bytes(tree);
+    let declared = fa.declared.clone();
+    fa.matches.retain(|m| {
+        !matches!(m.what, crate::model::MatchRef::Unmapped { .. }) || !declared.contains(&m.name)
+    });
+    fa.matches.sort_by(|a, b| {
+        (
+            a.span.start,
+            std::cmp::Reverse(a.span.end),
+            a.name_range.start,
+        )
+            .cmp(&(
+                b.span.start,
+                std::cmp::Reverse(b.span.end),
+                b.name_range.start,
+            ))
+    });
+    fa.matches.dedup_by(|a, b| a.name_range == b.name_range);
+    kernels::summarize_all(file, tree, &mut fa);
+    fa
+}
+
+/// Attach the file path to raw launches.
+pub fn launch_sites(file: &SourceFile, fa: &FileAnalysis) -> Vec<LaunchSite> {
+    fa.launches
+        .iter()
+        .map(|l| LaunchSite {
+            kernel: l.kernel.clone(),
+            path: file.rel.clone(),
+            line: file.position(l.offset).0,
+            config: l.config.clone(),
+        })
+        .collect()
+}

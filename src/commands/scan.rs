@@ -1,0 +1,45 @@
+//! `cuport scan`: report every touchpoint as diagnostics, an annotated diff, or JSON.
+
+use super::{load_catalog, print_notes, scan_options};
+use crate::cli::{ScanArgs, ScanFormat};
+use crate::report::{json, text};
+use crate::scan::{scan, RenderNeeds};
+use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use std::io::Write;
+
+pub fn run(a: &ScanArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
+    let Some(catalog) = load_catalog(&a.common.rule_dirs, err)? else {
+        return Ok(EXIT_ERROR);
+    };
+    let render = RenderNeeds {
+        text: a.format == ScanFormat::Text,
+        diff: a.format == ScanFormat::Diff,
+        new_content: false,
+    };
+    let opts = scan_options(&a.common, render);
+    let report = scan(&catalog, &opts);
+    print_notes(&report, err)?;
+    match a.format {
+        ScanFormat::Text => {
+            for f in &report.files {
+                out.write_all(&f.text)?;
+            }
+            out.write_all(text::summary_line(&report).as_bytes())?;
+        }
+        ScanFormat::Diff => {
+            for f in &report.files {
+                out.write_all(&f.diff)?;
+            }
+        }
+        ScanFormat::Json => json::write(&report, out)?,
+    }
+    out.flush()?;
+    let findings = report.files.iter().map(|f| f.findings.len()).sum::<usize>();
+    Ok(if report.io_errors() > 0 {
+        EXIT_ERROR
+    } else if findings > 0 && !a.exit_zero {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}

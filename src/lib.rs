@@ -1,0 +1,66 @@
+//! cuport: finds CUDA touchpoints in C/C++/CUDA code and suggests (or applies) the MindSpore/Ascend
+//! or PaddlePaddle equivalent. `run` is the whole program; `main` only calls it.
+
+pub mod analyze;
+pub mod atomic_write;
+pub mod catalog;
+pub mod cli;
+mod commands;
+pub mod model;
+pub mod parse;
+pub mod report;
+pub mod rewrite;
+pub mod scan;
+pub mod source;
+pub mod walk;
+
+use clap::Parser;
+use std::ffi::OsString;
+use std::io::Write;
+
+/// Exit code: nothing to report.
+pub const EXIT_CLEAN: i32 = 0;
+/// Exit code: findings (or a threshold missed).
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: usage, I/O or rule-file error.
+pub const EXIT_ERROR: i32 = 2;
+
+/// Run cuport with `args` (including the program name); returns the exit code.
+pub fn run(
+    args: impl IntoIterator<Item = OsString>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            };
+            let text = e.render().to_string();
+            let _ = if e.use_stderr() {
+                err.write_all(text.as_bytes())
+            } else {
+                out.write_all(text.as_bytes())
+            };
+            return code;
+        }
+    };
+    let result = match cli.command {
+        cli::Command::Scan(a) => commands::scan::run(&a, out, err),
+        cli::Command::Fix(a) => commands::fix::run(&a, out, err),
+        cli::Command::Rules(a) => commands::rules::list(&a, out, err),
+        cli::Command::Explain(a) => commands::rules::explain(&a, out, err),
+    };
+    match result {
+        Ok(code) => code,
+        // A closed pipe (`cuport scan | head`) ends the run quietly.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_CLEAN,
+        Err(e) => {
+            let _ = writeln!(err, "cuport: error: {e}");
+            EXIT_ERROR
+        }
+    }
+}

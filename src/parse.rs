@@ -1,0 +1,171 @@
+//! tree-sitter parsing with one reused parser per thread, after blanking macros that break the grammar.
+
+use aho_corasick::AhoCorasick;
+use std::cell::RefCell;
+use std::sync::OnceLock;
+use tree_sitter::{Parser, Tree};
+
+/// Specifier and brace-hiding macros that real CUDA code uses and the grammar cannot know.
+/// Blanked with spaces (same length, so spans stay exact) outside preprocessor lines.
+pub const BLANKED_MACROS: &[&str] = &[
+    "CUTLASS_DEVICE",
+    "CUTLASS_HOST_DEVICE",
+    "CUTLASS_GLOBAL",
+    "CUTLASS_PRAGMA_UNROLL",
+    "CUTLASS_PRAGMA_NO_UNROLL",
+    "CUTLASS_UNUSED",
+    "CUTE_DEVICE",
+    "CUTE_HOST_DEVICE",
+    "CUTE_HOST",
+    "CUTE_UNROLL",
+    "CUTE_NO_UNROLL",
+    "_CCCL_HOST_DEVICE",
+    "_CCCL_DEVICE",
+    "_CCCL_HOST",
+    "_CCCL_FORCEINLINE",
+    "_CCCL_VISIBILITY_HIDDEN",
+    "CUB_NAMESPACE_BEGIN",
+    "CUB_NAMESPACE_END",
+    "CUB_RUNTIME_FUNCTION",
+    "CUB_DEVICE_FUNC",
+    "THRUST_NAMESPACE_BEGIN",
+    "THRUST_NAMESPACE_END",
+    "THRUST_HOST_DEVICE",
+    "THRUST_DEVICE_FUNCTION",
+    "C10_HOST_DEVICE",
+    "C10_DEVICE",
+    "C10_HOST",
+    "C10_ALWAYS_INLINE",
+    "C10_API",
+    "TORCH_API",
+    "TORCH_CUDA_CPP_API",
+    "TORCH_CUDA_CU_API",
+    "HOST_DEVICE",
+    "HOST_DEVICE_INLINE",
+    "DEVICE_INLINE",
+    "FORCE_INLINE",
+    "__forceinline",
+    "HOSTDEVICE",
+    "CUDA_CALLABLE",
+    "CUDA_HOSTDEV",
+    "CUDA_HOST_DEVICE",
+    "MMCV_HOST_DEVICE",
+    "QUALIFIERS",
+    "__inline_hint__",
+];
+
+fn blank_matcher() -> &'static AhoCorasick {
+    static M: OnceLock<AhoCorasick> = OnceLock::new();
+    M.get_or_init(|| AhoCorasick::new(BLANKED_MACROS).expect("static patterns"))
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Replace blanked macro names with spaces, whole words only and not on `#` lines.
+/// Returns `None` when nothing needed blanking (the common case: no copy).
+pub fn blank_macros(src: &[u8]) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
+    for m in blank_matcher().find_iter(src) {
+        let (s, e) = (m.start(), m.end());
+        if s > 0 && is_ident_byte(src[s - 1]) || e < src.len() && is_ident_byte(src[e]) {
+            continue;
+        }
+        if on_directive_line(src, s) {
+            continue;
+        }
+        let buf = out.get_or_insert_with(|| src.to_vec());
+        buf[s..e].fill(b' ');
+    }
+    out
+}
+
+fn on_directive_line(src: &[u8], at: usize) -> bool {
+    let line_start = src[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    src[line_start..at]
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'#')
+        || (line_start >= 2 && src[..line_start - 1].ends_with(b"\\"))
+}
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// Parse bytes with this thread's CUDA parser.
+pub fn parse(src: &[u8]) -> Option<Tree> {
+    let blanked = blank_macros(src);
+    let text = blanked.as_deref().unwrap_or(src);
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let parser = slot.get_or_insert_with(new_parser);
+        parser.reset();
+        parser.parse(text, None)
+    })
+}
+
+pub fn new_parser() -> Parser {
+    let mut p = Parser::new();
+    p.set_language(&tree_sitter_cuda::LANGUAGE.into())
+        .expect("the CUDA grammar matches the tree-sitter version");
+    p
+}
+
+/// Bytes covered by ERROR nodes and missing tokens (outermost only, so nothing is counted twice).
+pub fn error_bytes(tree: &Tree) -> usize {
+    let root = tree.root_node();
+    if !root.has_error() {
+        return 0;
+    }
+    let mut total = 0;
+    let mut cursor = root.walk();
+    let mut descend = true;
+    loop {
+        let node = cursor.node();
+        if descend {
+            if node.is_error() || node.is_missing() {
+                total += node.end_byte() - node.start_byte();
+            } else if node.has_error() && cursor.goto_first_child() {
+                continue;
+            }
+        }
+        if cursor.goto_next_sibling() {
+            descend = true;
+        } else if cursor.goto_parent() {
+            descend = false;
+        } else {
+            break;
+        }
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blanking_keeps_length_and_skips_defines() {
+        let src =
+            b"#define CUTLASS_DEVICE __device__\nCUTLASS_DEVICE void f();\nint CUTLASS_DEVICEX;";
+        let out = blank_macros(src).unwrap();
+        assert_eq!(out.len(), src.len());
+        let s = String::from_utf8(out).unwrap();
+        assert!(s.starts_with("#define CUTLASS_DEVICE __device__\n"));
+        assert!(s.contains("\n               void f();"));
+        assert!(s.ends_with("int CUTLASS_DEVICEX;"));
+    }
+
+    #[test]
+    fn counts_error_bytes() {
+        let tree = parse(b"int f() { return 1; }").unwrap();
+        assert_eq!(error_bytes(&tree), 0);
+        let tree = parse(b"int f( { ]] return 1; }").unwrap();
+        assert!(error_bytes(&tree) > 0);
+    }
+}

@@ -1,0 +1,195 @@
+//! Human output: one miette diagnostic per finding and kernel, then a summary line.
+
+use crate::catalog::Catalog;
+use crate::model::{Status, Target};
+use crate::scan::{FileRecord, ScanReport};
+use crate::source::SourceFile;
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
+    SourceCode,
+};
+use std::fmt;
+
+/// One diagnostic, borrowing the file text.
+struct Diag<'a> {
+    title: String,
+    code: String,
+    severity: Severity,
+    label: String,
+    help: Option<String>,
+    span: (usize, usize),
+    src: &'a NamedSource<String>,
+}
+
+impl fmt::Debug for Diag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.title)
+    }
+}
+
+impl fmt::Display for Diag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] {}", self.code, self.title)
+    }
+}
+
+impl std::error::Error for Diag<'_> {}
+
+impl Diagnostic for Diag<'_> {
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(self.src)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some(self.label.clone()),
+            self.span.0,
+            self.span.1,
+        ))))
+    }
+}
+
+/// Invalid bytes become `?` (one byte each), so byte offsets stay valid in the rendered text.
+fn display_text(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        s.push_str(chunk.valid());
+        s.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    s
+}
+
+fn handler() -> GraphicalReportHandler {
+    GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+        .with_width(110)
+        .with_links(false)
+}
+
+/// Render every finding and kernel of one file.
+pub fn render_file(file: &SourceFile, rec: &FileRecord, catalog: &Catalog, t: Target) -> Vec<u8> {
+    if rec.findings.is_empty() && rec.kernels.is_empty() {
+        return Vec::new();
+    }
+    let src = NamedSource::new(&file.rel, display_text(&file.bytes));
+    let h = handler();
+    let mut out = String::new();
+    for r in &rec.findings {
+        let f = &r.finding;
+        let len = f.span.end.saturating_sub(f.span.start).max(1);
+        let d = match f.target(t) {
+            None => Diag {
+                title: format!("{} has no rule yet ({})", f.cuda, f.library),
+                code: "unmapped".into(),
+                severity: Severity::Warning,
+                label: "CUDA name without a mapping".into(),
+                help: Some(format!("port `{}` by hand, or add a rule for it", f.cuda)),
+                span: (f.span.start, len),
+                src: &src,
+            },
+            Some(tf) => {
+                let label = match (&tf.replacement, tf.status) {
+                    (Some(rep), _) => format!("rewrite: {rep}"),
+                    (None, Status::Manual) if tf.api.is_empty() => "no equivalent".to_string(),
+                    (None, _) => format!("{}: {}", tf.status.as_str(), tf.api),
+                };
+                Diag {
+                    title: format!(
+                        "{} → {} ({t}, {})",
+                        f.cuda,
+                        or_none(&tf.api),
+                        tf.status.as_str()
+                    ),
+                    code: f.rule.clone(),
+                    severity: match tf.status {
+                        Status::Direct => Severity::Advice,
+                        Status::Guided => Severity::Warning,
+                        Status::Manual => Severity::Error,
+                    },
+                    label,
+                    help: Some(tf.note.clone()),
+                    span: (f.span.start, len),
+                    src: &src,
+                }
+            }
+        };
+        let _ = h.render_report(&mut out, &d);
+    }
+    for k in &rec.kernels {
+        let def_offset = file.line_start(k.line - 1);
+        let pattern = catalog.pattern(&k.pattern);
+        let title = match (k.pattern.as_str(), pattern) {
+            ("unknown", _) => format!("kernel {} (pattern not recognised)", k.name),
+            ("custom", _) => format!("kernel {} computes a custom pattern", k.name),
+            (p, Some(pat)) => format!(
+                "kernel {} looks like {p}: {}",
+                k.name,
+                pat.ops(t).join(", ")
+            ),
+            (p, None) => format!("kernel {} looks like {p}", k.name),
+        };
+        let mut help = Vec::new();
+        if !k.evidence.is_empty() {
+            help.push(format!("evidence: {}", k.evidence.join("; ")));
+        }
+        if let Some(p) = pattern {
+            help.push(p.note.clone());
+        } else if k.pattern == "custom" {
+            help.push(format!(
+                "no framework op fits; start from `cuport scaffold {} --target {t}`",
+                k.name
+            ));
+        }
+        help.push(format!("{} launch site(s)", k.launches.len()));
+        let d = Diag {
+            title,
+            code: "kernel".into(),
+            severity: Severity::Advice,
+            label: format!("pattern {} (confidence {:.2})", k.pattern, k.confidence),
+            help: Some(help.join("\n")),
+            span: (def_offset, file.line_bytes(k.line - 1).len().max(1)),
+            src: &src,
+        };
+        let _ = h.render_report(&mut out, &d);
+    }
+    out.into_bytes()
+}
+
+fn or_none(api: &str) -> &str {
+    if api.is_empty() {
+        "(none)"
+    } else {
+        api
+    }
+}
+
+/// The closing summary line.
+pub fn summary_line(report: &ScanReport) -> String {
+    let s = crate::report::json::summary(report);
+    let mut parts: Vec<String> = Status::ALL
+        .iter()
+        .map(|st| {
+            format!(
+                "{} {}",
+                s.by_status.get(st.as_str()).copied().unwrap_or(0),
+                st.as_str()
+            )
+        })
+        .collect();
+    parts.push(format!("{} unmapped", s.unmapped));
+    format!(
+        "cuport: {} file(s) scanned, {} finding(s) for {} ({}), {} kernel(s), {} parse-error byte(s)\n",
+        s.files,
+        s.findings,
+        report.target,
+        parts.join(", "),
+        s.kernels,
+        s.parse_error_bytes
+    )
+}

@@ -1,0 +1,157 @@
+//! `// cuport[RULE-ID]: …` annotation lines above findings and kernels.
+
+use super::apply::Insertion;
+use crate::analyze::FileAnalysis;
+use crate::catalog::Catalog;
+use crate::model::{Finding, Status, Target};
+use crate::source::SourceFile;
+use std::collections::BTreeSet;
+
+/// The marker every annotation starts with, so later runs can find (and strip) them.
+pub const MARKER: &str = "// cuport[";
+
+/// `\r\n` when the file's first line ending is CRLF, else `\n`.
+pub fn line_ending(src: &[u8]) -> &'static str {
+    match src.iter().position(|&b| b == b'\n') {
+        Some(i) if i > 0 && src[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// The annotation text (without indentation or line ending) for a finding on `t`.
+pub fn message(f: &Finding, t: Target) -> String {
+    let body = match f.target(t) {
+        None => format!(
+            "{} ({}) has no rule yet; port it by hand",
+            f.cuda, f.library
+        ),
+        Some(tf) => match tf.status {
+            Status::Direct if tf.replacement.is_some() => {
+                format!("rewritten to {}: {}", tf.api, tf.note)
+            }
+            Status::Direct => format!("direct → {}: {}", tf.api, tf.note),
+            Status::Guided => format!("guided → {}: {}", tf.api, tf.note),
+            Status::Manual if tf.api.is_empty() => format!("manual: {}", tf.note),
+            Status::Manual => format!("manual → {}: {}", tf.api, tf.note),
+        },
+    };
+    format!("{MARKER}{}]: {}", f.rule, one_line(&body))
+}
+
+/// Annotation lines keep to one physical line and never end in a line-continuing backslash.
+fn one_line(s: &str) -> String {
+    let flat: String = s
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    flat.trim_end_matches('\\').trim_end().to_string()
+}
+
+/// The line an annotation for `offset` goes above: the first line of a backslash-continued run.
+fn anchor_line(file: &SourceFile, offset: usize) -> usize {
+    let mut li = file.line_index(offset);
+    while li > 0 && file.line_bytes(li - 1).ends_with(b"\\") {
+        li -= 1;
+    }
+    li
+}
+
+/// The annotation lines already directly above line `li`.
+fn existing_above(file: &SourceFile, li: usize) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut l = li;
+    while l > 0 {
+        l -= 1;
+        let text = String::from_utf8_lossy(file.line_bytes(l));
+        let t = text.trim();
+        if !t.starts_with(MARKER) {
+            break;
+        }
+        out.insert(t.to_string());
+    }
+    out
+}
+
+fn indent_of(line: &[u8]) -> &[u8] {
+    let n = line
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    &line[..n]
+}
+
+/// All annotation insertions for a file on target `t`: one per (line, rule), none duplicated
+/// when the same text already stands above the line.
+pub fn annotations(
+    file: &SourceFile,
+    fa: &FileAnalysis,
+    catalog: &Catalog,
+    findings: &[Finding],
+    t: Target,
+) -> Vec<Insertion> {
+    let eol = line_ending(&file.bytes);
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    // Rule annotations count as present when any line for that rule stands above (its wording may
+    // have changed since, e.g. a reason); unmapped and kernel lines must match exactly.
+    let mut push = |li: usize, text: String, order: u8, key: Option<String>| {
+        if !seen.insert((li, text.clone())) {
+            return;
+        }
+        let above = existing_above(file, li);
+        let present = match &key {
+            Some(prefix) => above.iter().any(|l| l.starts_with(prefix.as_str())),
+            None => above.contains(&text),
+        };
+        if present {
+            return;
+        }
+        let mut line = indent_of(file.line_bytes(li)).to_vec();
+        line.extend_from_slice(text.as_bytes());
+        line.extend_from_slice(eol.as_bytes());
+        out.push(Insertion {
+            at: file.line_start(li),
+            order,
+            text: line,
+        });
+    };
+    for k in &fa.kernels {
+        for text in kernel_lines(k, catalog, t) {
+            push(anchor_line(file, k.range.start), text, 1, None);
+        }
+    }
+    for f in findings {
+        let key = (!f.is_unmapped()).then(|| format!("{MARKER}{}]:", f.rule));
+        push(anchor_line(file, f.span.start), message(f, t), 2, key);
+    }
+    out
+}
+
+/// The annotation block above a kernel whose pattern is known.
+pub fn kernel_lines(k: &crate::analyze::KernelDef, catalog: &Catalog, t: Target) -> Vec<String> {
+    let s = &k.summary;
+    if s.pattern == "unknown" {
+        return Vec::new();
+    }
+    let mut lines = Vec::new();
+    let ops = catalog
+        .pattern(&s.pattern)
+        .map(|p| p.ops(t).join(", "))
+        .unwrap_or_default();
+    let head = if s.pattern == "custom" {
+        format!(
+            "{MARKER}kernel]: {} computes a custom pattern; no {t} op replaces it (try `cuport scaffold {}`)",
+            k.name, k.name
+        )
+    } else {
+        format!(
+            "{MARKER}kernel]: {} looks like {} (confidence {:.2}); on {t} use {ops}",
+            k.name, s.pattern, s.confidence
+        )
+    };
+    lines.push(one_line(&head));
+    for e in &s.evidence {
+        lines.push(one_line(&format!("{MARKER}kernel]:   evidence: {e}")));
+    }
+    lines
+}

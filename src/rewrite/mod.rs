@@ -1,0 +1,7 @@
+//! Turning matches into edits for one target, and applying them with annotations.
+
+pub mod annotate;
+pub mod apply;
+pub mod plan;
+
+pub use plan::{plan_file, FilePlan, PlanOptions};

@@ -1,0 +1,346 @@
+//! The pipeline: discover → load → parse → analyze (parallel), then plan → render (parallel),
+//! collected in path order so output never depends on the thread count.
+
+use crate::analyze::{self, FileAnalysis, KernelDef};
+use crate::catalog::Catalog;
+use crate::model::{Finding, LaunchSite, MatchRef, Target};
+use crate::report::{diff, text};
+use crate::rewrite::{plan_file, PlanOptions};
+use crate::source::{looks_binary, SourceFile};
+use crate::walk::{self, Candidate};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// What to scan and how.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub target: Target,
+    pub threads: usize,
+    pub plan: PlanOptions,
+    /// Files larger than this are skipped with a note.
+    pub max_file_size: u64,
+    pub render: RenderNeeds,
+}
+
+/// Which per-file renderings the chosen output needs (rendered in the workers, in parallel).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RenderNeeds {
+    pub text: bool,
+    pub diff: bool,
+    pub new_content: bool,
+}
+
+/// A finding with its position resolved and its fingerprint.
+#[derive(Clone, Debug)]
+pub struct FindingRecord {
+    pub finding: Finding,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub fingerprint: String,
+}
+
+/// A kernel with its recognised pattern, suggestions and launch sites.
+#[derive(Clone, Debug)]
+pub struct KernelRecord {
+    pub name: String,
+    pub line: usize,
+    pub pattern: String,
+    pub confidence: f64,
+    pub evidence: Vec<String>,
+    pub suggestions: Vec<(Target, Vec<String>)>,
+    pub launches: Vec<LaunchSite>,
+    pub params: Vec<(String, String)>,
+}
+
+/// Everything known about one scanned file.
+#[derive(Debug, Default)]
+pub struct FileRecord {
+    pub rel: String,
+    pub abs: PathBuf,
+    pub language: &'static str,
+    pub bytes: usize,
+    pub parse_error_bytes: usize,
+    pub findings: Vec<FindingRecord>,
+    pub kernels: Vec<KernelRecord>,
+    pub text: Vec<u8>,
+    pub diff: Vec<u8>,
+    pub new_content: Option<Vec<u8>>,
+    /// Hash of the bytes as read, to detect changes before writing.
+    pub original_hash: u64,
+    pub edits: usize,
+}
+
+/// A one-line message about a file that was skipped or read with a caveat.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Note {
+    pub path: String,
+    pub message: String,
+    /// An I/O problem (counts toward exit code 2), not just information.
+    pub error: bool,
+}
+
+/// The result of a scan.
+#[derive(Debug)]
+pub struct ScanReport {
+    pub root: PathBuf,
+    pub target: Target,
+    pub files: Vec<FileRecord>,
+    pub notes: Vec<Note>,
+}
+
+impl ScanReport {
+    pub fn io_errors(&self) -> usize {
+        self.notes.iter().filter(|n| n.error).count()
+    }
+
+    pub fn findings(&self) -> impl Iterator<Item = (&FileRecord, &FindingRecord)> {
+        self.files
+            .iter()
+            .flat_map(|f| f.findings.iter().map(move |r| (f, r)))
+    }
+}
+
+struct Loaded {
+    file: SourceFile,
+    fa: FileAnalysis,
+}
+
+enum LoadOutcome {
+    Ok(Box<Loaded>),
+    Skipped(Note),
+}
+
+/// Run the pipeline.
+pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let root = walk::scan_root(&opts.paths, &cwd);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.max(1))
+        .stack_size(16 << 20)
+        .build()
+        .expect("thread pool");
+    let (candidates, problems) = walk::discover(&opts.paths, &root, opts.threads);
+    let mut notes: Vec<Note> = problems
+        .into_iter()
+        .map(|p| Note {
+            path: p.path,
+            message: p.message,
+            error: true,
+        })
+        .collect();
+
+    let loaded: Vec<LoadOutcome> = pool.install(|| {
+        candidates
+            .par_iter()
+            .map(|c| load_and_analyze(c, catalog, opts.max_file_size))
+            .collect()
+    });
+    let mut files: Vec<Loaded> = Vec::new();
+    for l in loaded {
+        match l {
+            LoadOutcome::Ok(b) => files.push(*b),
+            LoadOutcome::Skipped(n) => notes.push(n),
+        }
+    }
+
+    // Names declared anywhere in the scanned code are the project's own, never "unmapped".
+    let declared: BTreeSet<String> = files
+        .iter()
+        .flat_map(|f| f.fa.declared.iter().cloned())
+        .collect();
+    let launches: Vec<LaunchSite> = files
+        .iter()
+        .flat_map(|f| analyze::launch_sites(&f.file, &f.fa))
+        .collect();
+
+    let records: Vec<FileRecord> = pool.install(|| {
+        files
+            .into_par_iter()
+            .map(|mut l| {
+                l.fa.matches.retain(|m| {
+                    !matches!(m.what, MatchRef::Unmapped { .. }) || !declared.contains(&m.name)
+                });
+                finish(l, catalog, opts, &launches)
+            })
+            .collect()
+    });
+    notes.sort();
+    ScanReport {
+        root,
+        target: opts.target,
+        files: records,
+        notes,
+    }
+}
+
+fn load_and_analyze(c: &Candidate, catalog: &Catalog, max_size: u64) -> LoadOutcome {
+    let skip = |message: String, error: bool| {
+        LoadOutcome::Skipped(Note {
+            path: c.rel.clone(),
+            message,
+            error,
+        })
+    };
+    match std::fs::metadata(&c.abs) {
+        Ok(m) if m.len() > max_size => {
+            return skip(
+                format!(
+                    "skipped: {} bytes is over the --max-file-size limit of {max_size}",
+                    m.len()
+                ),
+                false,
+            )
+        }
+        Ok(m) if m.is_dir() => return skip("skipped: a directory, not a file".into(), false),
+        Ok(_) => {}
+        Err(e) => return skip(format!("cannot read: {e}"), true),
+    }
+    let bytes = match std::fs::read(&c.abs) {
+        Ok(b) => b,
+        Err(e) => return skip(format!("cannot read: {e}"), true),
+    };
+    if looks_binary(&bytes) {
+        return skip("skipped: binary file (contains NUL bytes)".into(), false);
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return skip(
+            "skipped: UTF-16 text is not supported; convert it to UTF-8".into(),
+            false,
+        );
+    }
+    let file = SourceFile::new(c.rel.clone(), c.abs.clone(), bytes);
+    let Some(tree) = crate::parse::parse(&file.bytes) else {
+        return skip("skipped: the parser gave up on this file".into(), false);
+    };
+    let fa = analyze::analyze(&file, &tree, catalog);
+    LoadOutcome::Ok(Box::new(Loaded { file, fa }))
+}
+
+fn finish(l: Loaded, catalog: &Catalog, opts: &ScanOptions, launches: &[LaunchSite]) -> FileRecord {
+    let Loaded { file, fa } = l;
+    let mut plan_opts = opts.plan.clone();
+    plan_opts.annotate = plan_opts.annotate || opts.render.diff;
+    let plan = plan_file(&file, &fa, catalog, opts.target, &plan_opts);
+    let findings = records_for(&file, &plan.findings);
+    let kernels = fa
+        .kernels
+        .iter()
+        .map(|k| kernel_record(&file, k, catalog, launches))
+        .collect();
+    let mut rec = FileRecord {
+        rel: file.rel.clone(),
+        abs: file.abs.clone(),
+        language: file.language.as_str(),
+        bytes: file.bytes.len(),
+        parse_error_bytes: fa.parse_error_bytes,
+        findings,
+        kernels,
+        original_hash: fnv1a(&file.bytes),
+        edits: plan.edits,
+        ..FileRecord::default()
+    };
+    if opts.render.text {
+        rec.text = text::render_file(&file, &rec, catalog, opts.target);
+    }
+    if let Some(new) = &plan.output {
+        if opts.render.diff {
+            rec.diff = diff::unified(&file.rel, &file.bytes, new);
+        }
+    }
+    if opts.render.new_content {
+        rec.new_content = plan.output;
+    }
+    rec
+}
+
+fn kernel_record(
+    file: &SourceFile,
+    k: &KernelDef,
+    catalog: &Catalog,
+    launches: &[LaunchSite],
+) -> KernelRecord {
+    let s = &k.summary;
+    let suggestions = match catalog.pattern(&s.pattern) {
+        Some(p) => Target::ALL
+            .iter()
+            .map(|&t| (t, p.ops(t).to_vec()))
+            .collect(),
+        None => Vec::new(),
+    };
+    // Launches of this kernel: same file first, then elsewhere, each in path/line order.
+    let mut ks: Vec<LaunchSite> = launches
+        .iter()
+        .filter(|l| l.kernel == k.name)
+        .cloned()
+        .collect();
+    ks.sort_by(|a, b| {
+        ((a.path != file.rel), &a.path, a.line).cmp(&((b.path != file.rel), &b.path, b.line))
+    });
+    KernelRecord {
+        name: k.name.clone(),
+        line: file.position(k.name_offset).0,
+        pattern: s.pattern.clone(),
+        confidence: s.confidence,
+        evidence: s.evidence.clone(),
+        suggestions,
+        launches: ks,
+        params: k.params.clone(),
+    }
+}
+
+/// Resolve positions and fingerprints. A fingerprint hashes the path, rule, the matched text and the
+/// text of its line (whitespace removed), plus an occurrence counter — so it survives line shifts
+/// and reformatting of other lines.
+fn records_for(file: &SourceFile, findings: &[Finding]) -> Vec<FindingRecord> {
+    let mut seen: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let (line, column) = file.position(f.span.start);
+            let (end_line, end_column) = file.position(f.span.end);
+            let squeeze = |b: &[u8]| -> Vec<u8> {
+                b.iter()
+                    .copied()
+                    .filter(|c| !c.is_ascii_whitespace())
+                    .collect()
+            };
+            let mut key = Vec::new();
+            key.extend_from_slice(file.rel.as_bytes());
+            key.push(0);
+            key.extend_from_slice(f.rule.as_bytes());
+            key.push(0);
+            key.extend_from_slice(f.cuda.as_bytes());
+            key.push(0);
+            key.extend(squeeze(file.line_bytes(line - 1)));
+            let base = fnv1a(&key);
+            let n = seen.entry(base).or_insert(0);
+            *n += 1;
+            let fingerprint = format!(
+                "{:016x}",
+                fnv1a(&[base.to_le_bytes(), (*n as u64).to_le_bytes()].concat())
+            );
+            FindingRecord {
+                finding: f.clone(),
+                line,
+                column,
+                end_line,
+                end_column,
+                fingerprint,
+            }
+        })
+        .collect()
+}
+
+/// 64-bit FNV-1a: stable across platforms and releases (unlike std's hasher).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
