@@ -25,6 +25,14 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show one rule with its examples.
     Explain(ExplainArgs),
+    /// Write migration reports (json, markdown, html, sarif, junit, github, gitlab) in one run.
+    Report(ReportArgs),
+    /// Record today's touchpoints so later runs only fail on new ones.
+    Baseline(BaselineArgs),
+    /// Fast pre-commit check of the files given: exit 1 on new touchpoints.
+    Check(CheckArgs),
+    /// Write a starting point (Ascend C kernel or Paddle custom op) for a kernel with no framework op.
+    Scaffold(ScaffoldArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -84,6 +92,107 @@ pub struct ScanArgs {
     /// Exit 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Fail only on findings not in the baseline.
+    New,
+    /// Fail on any finding.
+    Any,
+    /// Never fail because of findings.
+    Never,
+}
+
+/// Baseline comparison and the exit-code threshold.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GateArgs {
+    /// Findings recorded in this baseline file are "known".
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// What sets exit code 1 (default: `new` with a baseline, else `any`).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Json,
+    Markdown,
+    Html,
+    Sarif,
+    Junit,
+    Github,
+    Gitlab,
+}
+
+impl ReportFormat {
+    /// The file name written for this format in --output-dir.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ReportFormat::Json => "cuport.json",
+            ReportFormat::Markdown => "cuport.md",
+            ReportFormat::Html => "cuport.html",
+            ReportFormat::Sarif => "cuport.sarif",
+            ReportFormat::Junit => "cuport.junit.xml",
+            ReportFormat::Github => "cuport.github.txt",
+            ReportFormat::Gitlab => "cuport.gitlab.json",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Formats to write (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "markdown")]
+    pub format: Vec<ReportFormat>,
+    /// Write one file per format here (stdout when a single format and no directory is given).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Append a data point to this JSON-lines history; the HTML report draws the trend from it.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Where to write the baseline.
+    #[arg(long, default_value = ".cuport-baseline.json")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files to check (no directory walk).
+    pub files: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "mindspore")]
+    pub target: TargetArg,
+    /// Extra rule directory; repeatable.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ScaffoldArgs {
+    /// The kernel's name (a `__global__` function).
+    pub kernel: String,
+    /// Where to look for it (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "mindspore")]
+    pub target: TargetArg,
+    /// Directory to write the scaffold into (default: ./cuport-scaffold/KERNEL).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -96,6 +205,9 @@ pub struct FixArgs {
     /// With --write, keep the original next to each changed file with this suffix.
     #[arg(long, value_name = "SUFFIX")]
     pub backup: Option<String>,
+    /// Remove `// cuport[…]` annotation lines instead of adding rewrites.
+    #[arg(long)]
+    pub strip_annotations: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod atomic_write;
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 mod commands;
@@ -53,6 +54,10 @@ pub fn run(
         cli::Command::Fix(a) => commands::fix::run(&a, out, err),
         cli::Command::Rules(a) => commands::rules::list(&a, out, err),
         cli::Command::Explain(a) => commands::rules::explain(&a, out, err),
+        cli::Command::Report(a) => commands::report::run(&a, out, err),
+        cli::Command::Baseline(a) => commands::baseline::run(&a, out, err),
+        cli::Command::Check(a) => commands::check::run(&a, out, err),
+        cli::Command::Scaffold(a) => commands::scaffold::run(&a, out, err),
     };
     match result {
         Ok(code) => code,

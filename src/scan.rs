@@ -344,3 +344,19 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     }
     h
 }
+
+/// Analyze and plan in-memory source, as a scan would one file (rule examples, tests, fuzzing).
+pub fn plan_source(
+    catalog: &Catalog,
+    rel: &str,
+    bytes: Vec<u8>,
+    target: Target,
+    opts: &PlanOptions,
+) -> crate::rewrite::FilePlan {
+    let file = SourceFile::new(rel.to_string(), PathBuf::from(rel), bytes);
+    let Some(tree) = crate::parse::parse(&file.bytes) else {
+        return crate::rewrite::FilePlan::default();
+    };
+    let fa = analyze::analyze(&file, &tree, catalog);
+    plan_file(&file, &fa, catalog, target, opts)
+}

@@ -1,7 +1,12 @@
 //! One module per subcommand; each returns an exit code or an I/O error on its output.
 
+pub mod baseline;
+pub mod check;
 pub mod fix;
+pub mod gate;
+pub mod report;
 pub mod rules;
+pub mod scaffold;
 pub mod scan;
 
 use crate::catalog::{read_rule_dir, Catalog, RuleSource};

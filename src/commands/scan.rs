@@ -16,6 +16,13 @@ pub fn run(a: &ScanArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::R
         diff: a.format == ScanFormat::Diff,
         new_content: false,
     };
+    let gate = match super::gate::Gate::load(&a.gate, None) {
+        Ok(g) => g,
+        Err(e) => {
+            writeln!(err, "cuport: error: {e}")?;
+            return Ok(EXIT_ERROR);
+        }
+    };
     let opts = scan_options(&a.common, render);
     let report = scan(&catalog, &opts);
     print_notes(&report, err)?;
@@ -34,10 +41,9 @@ pub fn run(a: &ScanArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::R
         ScanFormat::Json => json::write(&report, out)?,
     }
     out.flush()?;
-    let findings = report.files.iter().map(|f| f.findings.len()).sum::<usize>();
     Ok(if report.io_errors() > 0 {
         EXIT_ERROR
-    } else if findings > 0 && !a.exit_zero {
+    } else if gate.fails(&report) && !a.exit_zero {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
