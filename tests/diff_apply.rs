@@ -82,8 +82,9 @@ fn bytes_outside_edits_survive_in_the_diff() {
         String::from_utf8_lossy(&o.stdout)
     );
     let out = std::fs::read(tmp.path().join("a.cu")).unwrap();
+    // The BOM stays first; the header the rewrite needs goes after it, with the file's CRLF.
     assert!(
-        out.starts_with(b"\xef\xbb\xbf// caf\xe9 \r\n"),
+        out.starts_with(b"\xef\xbb\xbf#include \"acl/acl.h\"\r\n// caf\xe9 \r\n"),
         "{:?}",
         String::from_utf8_lossy(&out)
     );

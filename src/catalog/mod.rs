@@ -95,6 +95,9 @@ pub struct Catalog {
     pub patterns: Vec<KernelPattern>,
     /// Names matched on identifiers (functions, types, enums, macros, intrinsics).
     names: HashMap<String, usize>,
+    /// Qualified names by their shorter qualified suffixes (`wmma::mma_sync` for
+    /// `nvcuda::wmma::mma_sync`, as written after `using namespace nvcuda;`); `None` when ambiguous.
+    suffixes: HashMap<String, Option<usize>>,
     methods: HashMap<String, usize>,
     headers: HashMap<String, usize>,
     launch: Option<usize>,
@@ -198,7 +201,19 @@ impl Catalog {
             RuleKind::Method => self.methods.insert(key, idx),
             RuleKind::Header => self.headers.insert(key, idx),
             RuleKind::Launch => self.launch.replace(idx),
-            _ => self.names.insert(key, idx),
+            _ => {
+                let mut rest = key.as_str();
+                while let Some((_, tail)) = rest.split_once("::") {
+                    if tail.contains("::") {
+                        self.suffixes
+                            .entry(tail.to_string())
+                            .and_modify(|e| *e = None)
+                            .or_insert(Some(idx));
+                    }
+                    rest = tail;
+                }
+                self.names.insert(key, idx)
+            }
         };
         self.by_id.insert(rule.id.clone(), idx);
         self.rules.push(rule);
@@ -206,7 +221,10 @@ impl Catalog {
 
     /// A rule for an identifier or qualified name found in code.
     pub fn lookup_name(&self, name: &str) -> Option<usize> {
-        self.names.get(name).copied()
+        self.names
+            .get(name)
+            .copied()
+            .or_else(|| self.suffixes.get(name).copied().flatten())
     }
 
     pub fn lookup_method(&self, name: &str) -> Option<usize> {

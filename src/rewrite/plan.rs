@@ -109,7 +109,13 @@ pub fn plan_file(
         .expect("both targets planned");
     let mut insertions: Vec<Insertion> = Vec::new();
     let eol = annotate::line_ending(&file.bytes);
-    let include_at = fa.after_last_include.unwrap_or(0);
+    // Nothing goes before a UTF-8 byte-order mark.
+    let bom = if file.bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let include_at = fa.after_last_include.unwrap_or(bom);
     for inc in &chosen.includes {
         insertions.push(Insertion {
             at: include_at,
@@ -119,6 +125,9 @@ pub fn plan_file(
     }
     if opts.annotate {
         insertions.extend(annotate::annotations(file, fa, catalog, &findings, target));
+    }
+    for i in &mut insertions {
+        i.at = i.at.max(bom);
     }
     let mut edits: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
     for &c in &chosen.top {
@@ -302,10 +311,17 @@ fn plan_target(
             EditKind::DeleteLine
         } else {
             included.insert(api.clone());
-            EditKind::Replace(format!("\"{api}\"").into_bytes())
+            // Keep the include's own delimiters: <…> stays <…>, "…" stays "…".
+            let original = &file.bytes[m.name_range.clone()];
+            let text = if original.starts_with(b"<") {
+                format!("<{api}>")
+            } else {
+                format!("\"{api}\"")
+            };
+            EditKind::Replace(text.into_bytes())
         };
         out.applied = true;
-        out.replacement = Some(format!("#include \"{api}\""));
+        out.replacement = Some(api.clone());
         cands.push(Cand {
             m: h,
             range: m.name_range.clone(),
