@@ -733,13 +733,18 @@ class CppExtractor:
                     self._add(q)
             return {"kind": "enum", "names": [name] if name else [], "scoped": scoped,
                     "anon": not name, "access_ok": access_ok}
+        hc = h
+        while True:       # drop template argument lists: struct Foo<int, false> -> struct Foo
+            hc2 = re.sub(r"<[^<>{}]*>", " ", hc)
+            if hc2 == hc:
+                break
+            hc = hc2
         m = re.fullmatch(
             r"(?:[A-Za-z_]\w*\s+)*?(class|struct|union)"
-            r"((?:\s+[A-Za-z_][\w:]*(?:<[^{]*>)?)*)\s*(?:final\s*)?(?::(?!:)[^{]*)?", h)
-        if m and not re.search(r"[()=]", h.split(":")[0] if ":" in h else h):
+            r"((?:\s+[A-Za-z_][\w:]*)*)\s*(?:final\s*)?(?::(?!:)[^{]*)?", hc)
+        if m and not re.search(r"[()=]", re.split(r"(?<!:):(?!:)", hc)[0]):
             toks = [t for t in (m.group(2) or "").split() if t not in ("final", "alignas")]
             name = toks[-1] if toks else ""
-            name = re.sub(r"<.*$", "", name)
             kind = m.group(1)
             if name:
                 segs = [s for s in name.split("::") if s]
@@ -848,7 +853,7 @@ class CppExtractor:
 
     # -- post-processing --------------------------------------------------
     def resolve_aliases(self) -> None:
-        """Copy members of classes/enums to the names that alias them
+        """Copy the direct members of classes/enums to the names that alias them
         (paddle::DataType = phi::DataType gives paddle::DataType::FLOAT32)."""
         for _ in range(4):
             ordered = sorted(self.all_names)
@@ -871,13 +876,18 @@ class CppExtractor:
                             self.kinds.get(c) in ("class", "enum"):
                         found = c
                         break
-                if not found or found == alias:
+                if not found or found == alias or alias.startswith(found + "::") \
+                        or found.startswith(alias + "::"):
                     continue
                 self.kinds.setdefault(alias, self.kinds[found])
                 keep = alias in self.names
                 lo = bisect.bisect_left(ordered, found + "::")
                 while lo < len(ordered) and ordered[lo].startswith(found + "::"):
-                    new = alias + ordered[lo][len(found):]
+                    suffix = ordered[lo][len(found):]
+                    if suffix.count("::") != 1:      # direct members only
+                        lo += 1
+                        continue
+                    new = alias + suffix
                     if new not in self.all_names:
                         self.all_names.add(new)
                         added += 1
@@ -981,8 +991,12 @@ def extract_cpp(include_root: Path, spell_roots: list[Path], scope_globs: list[s
                 continue
             headers.add(rel.as_posix())
     ex.resolve_aliases()
-    names = set(ex.names) | ex.macros
-    stats = {"headers_parsed": n, "names": len(ex.names), "macros": len(ex.macros),
+    valid = re.compile(r"[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*")
+    bad = {q for q in ex.names if not valid.fullmatch(q)}
+    names = (set(ex.names) - bad) | ex.macros
+    stats = {"headers_parsed": n, "names": len(ex.names) - len(bad), "macros": len(ex.macros),
+             "dropped_malformed": sorted(bad)[:20], "dropped_malformed_count": len(bad),
+             "spelling_roots": [str(r) for r in roots],
              "excluded_dirs": [str(e.relative_to(include_root)) for e in excl],
              "scope_headers": len(closure) if closure is not None else n}
     return names, headers, stats
@@ -1075,8 +1089,10 @@ def cann_headers(ref_md: Path) -> tuple[dict[str, str], list[str]]:
         problems.append('reference no longer spells "aclnnop/aclnn_<op>.h"; aclnn headers skipped')
     else:
         for i, line in enumerate(lines, 1):
-            for m in re.finditer(r"(?<![\w/])(?:[\w./-]*/)?(aclnn_[a-z0-9_]+\.h)", line):
-                src.setdefault(f"aclnnop/{m.group(1)}", f"{ref_md.name}:{i}")
+            for m in re.finditer(r"(?<![\w/])((?:[\w./…-]*/)?)(aclnn_[a-z0-9_]+\.h)", line):
+                if re.search(r"pyboost|mindspore|include/kernel", m.group(1)):
+                    continue        # a MindSpore header (aclnn_op_runner.h), not a CANN one
+                src.setdefault(f"aclnnop/{m.group(2)}", f"{ref_md.name}:{i}")
     return src, problems
 
 
@@ -1130,6 +1146,11 @@ def required_spellings(ref_dir: Path) -> dict[str, list[tuple[str, str]]]:
         for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
             for m in re.finditer(r'#include\s*[<"]([\w./-]+\.h)[>"]', line):
                 out[pkg].append((m.group(1), f"{fname}:{i}"))
+            if pkg == "paddle":
+                # paddle.md cites headers as H:<path below paddle/include> and
+                # C:<path below the compat dir>; both are include spellings
+                for m in re.finditer(r"\b[HC]:([\w./-]+\.h)\b", line):
+                    out[pkg].append((m.group(1), f"{fname}:{i}"))
     return out
 
 
@@ -1249,8 +1270,8 @@ def main(argv: list[str] | None = None) -> int:
             "  mindspore-cpp.txt mindspore-headers.txt cann.txt cann-headers.txt\n"
             "  cann-headers-sources.tsv VERSIONS allowlist.tsv (kept if present)\n"
             "Network: only pip (PyPI) during the install; the extraction runs offline.\n"
-            "Typical run: ~1-2 min for pip with a warm cache (several minutes cold), then a few\n"
-            "minutes of extraction on 2 cores."),
+            "Typical run: pip install once (~1 min from a warm pip cache, longer cold: the two\n"
+            "wheels are ~3.5 GB installed), then ~20 s of extraction on 2 cores."),
     )
     ap.add_argument("--venv", default=DEFAULT_VENV, help=f"virtualenv to use/create (default {DEFAULT_VENV})")
     ap.add_argument("--paddle-version", default=DEFAULT_PADDLE, help=f"paddlepaddle version (default {DEFAULT_PADDLE})")
@@ -1301,8 +1322,15 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(td)
         pyres = run_python_helpers(py, tmp, args)
     for top, r in pyres.items():
+        imp = [e for e in r["errors"] if e.startswith("import ")]
         for e in r["errors"]:
-            gaps.append(f"{top} python: {e}")
+            if not e.startswith("import "):
+                gaps.append(f"{top} python: {e}")
+        if imp:
+            mods = sorted({e.split(":", 1)[0][len("import "):] for e in imp})
+            gaps.append(f"{top} python: {len(imp)} public submodules do not import (optional deps such as "
+                        f"yaml/pandas/etcd3, or build-time generators) and are not listed: "
+                        + ", ".join(mods[:8]) + (" …" if len(mods) > 8 else ""))
 
     report: list[tuple[str, int, int]] = []
 
@@ -1317,6 +1345,9 @@ def main(argv: list[str] | None = None) -> int:
     emit("mindspore-python.txt",
          f"mindspore wheel (PyPI), public Python names (module walk + class members); "
          f"version {mv}; python {pyver}; tools/inventory.py", pyres["mindspore"]["names"])
+
+    ref_md = ref_dir / "ascend-mindspore.md"
+    hsrc, hprobs = cann_headers(ref_md)
 
     # ---- C++ -------------------------------------------------------------
     required = required_spellings(ref_dir)
@@ -1341,12 +1372,18 @@ def main(argv: list[str] | None = None) -> int:
         else:
             names, headers, st = extract_cpp(inc, roots)
         st["seconds"] = round(time.time() - t, 1)
-        st["spelling_roots"] = sorted({str(r.resolve().relative_to(pkg_dir.resolve())) or "."
-                                       for r in roots if r.exists()})
+        st["spelling_roots"] = sorted({str(Path(r).relative_to(pkg_dir.resolve())) or "."
+                                       for r in st["spelling_roots"]})
+        if st["dropped_malformed_count"]:
+            gaps.append(f"{top} cpp: {st['dropped_malformed_count']} malformed extractions dropped, "
+                        f"e.g. {st['dropped_malformed'][:5]}")
         cpp_stats[top] = st
         log(f"{top}: {st['headers_parsed']} headers, {st['names']} names, {st['macros']} macros "
             f"in {st['seconds']}s")
         for spelling, src in required[top]:
+            if top == "mindspore" and (spelling.startswith(("torch/", "ATen/", "c10/"))
+                                       or spelling in hsrc):
+                continue        # the PyTorch side of a table row, or a CANN header
             if spelling not in headers:
                 gaps.append(f"{top} headers: {spelling} (cited at {src}) is not a header of the wheel "
                             f"under any include root")
@@ -1360,12 +1397,29 @@ def main(argv: list[str] | None = None) -> int:
     # ---- CANN ------------------------------------------------------------
     cann, used_lists, probs = read_cann_names(names_dir)
     gaps += [f"cann: {p}" for p in probs]
+    # aclnn two-phase convention: every aclnnXxx op API comes with aclnnXxxGetWorkspaceSize
+    # (ascend-mindspore.md §2.1 "aclnn calling convention (all ops)"); the name list has
+    # only the op names, so the companions are derived for the official list.
+    conv_line = None
+    if ref_md.exists():
+        for i, line in enumerate(ref_md.read_text(encoding="utf-8").splitlines(), 1):
+            if "aclnnXxxGetWorkspaceSize" in line and "all ops" in line:
+                conv_line = f"{ref_md.name}:{i}"
+                break
+    aclnn_list = names_dir / "aclnn-names.txt"
+    if conv_line and aclnn_list.exists():
+        for line in aclnn_list.read_text(encoding="utf-8").splitlines():
+            n_ = line.strip()
+            if n_.startswith("aclnn") and _C_IDENT.match(n_) and not n_.endswith("GetWorkspaceSize"):
+                cann.add(n_ + "GetWorkspaceSize")
+    else:
+        gaps.append("cann: aclnn calling-convention line not found in the reference; "
+                    "no aclnnXxxGetWorkspaceSize names derived")
     emit("cann.txt",
          "CANN C names copied from shared/reference/names (" + ", ".join(used_lists) +
+         ") + aclnnXxxGetWorkspaceSize for each aclnn-names.txt op (" + (conv_line or "n/a") +
          "); version as in those lists (CANN open-source headers, see names/README.md); tools/inventory.py",
          cann)
-    ref_md = ref_dir / "ascend-mindspore.md"
-    hsrc, hprobs = cann_headers(ref_md)
     gaps += [f"cann headers: {p}" for p in hprobs]
     emit("cann-headers.txt",
          "CANN include spellings cited by shared/reference/ascend-mindspore.md (per-header line in "
