@@ -33,6 +33,13 @@ pub enum Command {
     Check(CheckArgs),
     /// Write a starting point (Ascend C kernel or Paddle custom op) for a kernel with no framework op.
     Scaffold(ScaffoldArgs),
+    /// Regenerate the rule reference under docs/rules (for maintainers).
+    #[command(hide = true)]
+    GenerateDocs {
+        /// Output directory.
+        #[arg(default_value = "docs/rules")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,6 +7,7 @@ pub mod baseline;
 pub mod catalog;
 pub mod cli;
 mod commands;
+pub mod docs;
 pub mod model;
 pub mod parse;
 pub mod report;
@@ -58,6 +59,7 @@ pub fn run(
         cli::Command::Baseline(a) => commands::baseline::run(&a, out, err),
         cli::Command::Check(a) => commands::check::run(&a, out, err),
         cli::Command::Scaffold(a) => commands::scaffold::run(&a, out, err),
+        cli::Command::GenerateDocs { dir } => commands::rules::generate_docs(&dir, out, err),
     };
     match result {
         Ok(code) => code,

@@ -184,3 +184,26 @@ pub fn explain_text(r: &Rule) -> String {
     }
     s
 }
+
+/// Write the generated reference into `dir`.
+pub fn generate_docs(
+    dir: &std::path::Path,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let Some(catalog) = load_catalog(&[], err)? else {
+        return Ok(EXIT_ERROR);
+    };
+    std::fs::create_dir_all(dir)?;
+    let pages = crate::docs::render(&catalog);
+    for (name, text) in &pages {
+        std::fs::write(dir.join(name), text)?;
+    }
+    writeln!(
+        out,
+        "cuport: wrote {} page(s) to {}",
+        pages.len(),
+        dir.display()
+    )?;
+    Ok(EXIT_CLEAN)
+}
