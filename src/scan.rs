@@ -30,6 +30,8 @@ pub struct RenderNeeds {
     pub text: bool,
     pub diff: bool,
     pub new_content: bool,
+    /// The change is "remove cuport's annotation lines" instead of the planned rewrites.
+    pub strip_annotations: bool,
 }
 
 /// A finding with its position resolved and its fingerprint.
@@ -246,13 +248,18 @@ fn finish(l: Loaded, catalog: &Catalog, opts: &ScanOptions, launches: &[LaunchSi
     if opts.render.text {
         rec.text = text::render_file(&file, &rec, catalog, opts.target);
     }
-    if let Some(new) = &plan.output {
+    let output = if opts.render.strip_annotations {
+        crate::rewrite::annotate::strip(&file.bytes)
+    } else {
+        plan.output
+    };
+    if let Some(new) = &output {
         if opts.render.diff {
             rec.diff = diff::unified(&file.rel, &file.bytes, new);
         }
     }
     if opts.render.new_content {
-        rec.new_content = plan.output;
+        rec.new_content = output;
     }
     rec
 }

@@ -15,9 +15,10 @@ pub fn run(a: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Re
         text: false,
         diff: !a.write,
         new_content: a.write,
+        strip_annotations: a.strip_annotations,
     };
     let mut opts = scan_options(&a.common, render);
-    opts.plan.annotate = true;
+    opts.plan.annotate = !a.strip_annotations;
     let report = scan(&catalog, &opts);
     print_notes(&report, err)?;
     let mut failures = report.io_errors();
@@ -34,7 +35,9 @@ pub fn run(a: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Re
         match replace_file(&f.abs, f.original_hash, new, a.backup.as_deref()) {
             Ok(()) => {
                 changed += 1;
-                edits += f.edits;
+                if !a.strip_annotations {
+                    edits += f.edits;
+                }
             }
             Err(e) => {
                 failures += 1;

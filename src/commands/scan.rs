@@ -15,6 +15,7 @@ pub fn run(a: &ScanArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::R
         text: a.format == ScanFormat::Text,
         diff: a.format == ScanFormat::Diff,
         new_content: false,
+        strip_annotations: false,
     };
     let gate = match super::gate::Gate::load(&a.gate, None) {
         Ok(g) => g,

@@ -155,3 +155,46 @@ pub fn kernel_lines(k: &crate::analyze::KernelDef, catalog: &Catalog, t: Target)
     }
     lines
 }
+
+/// The file without its `// cuport[…]` annotation lines; `None` when it has none.
+pub fn strip(src: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(src.len());
+    let mut removed = false;
+    let mut start = 0;
+    while start < src.len() {
+        let end = src[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(src.len(), |p| start + p + 1);
+        let line = &src[start..end];
+        let trimmed = line
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t'))
+            .map_or(&line[..0], |i| &line[i..]);
+        // Only whole annotation lines, and never one that a backslash continues.
+        let continued = line.trim_ascii_end().ends_with(b"\\");
+        if trimmed.starts_with(MARKER.as_bytes()) && !continued {
+            removed = true;
+        } else {
+            out.extend_from_slice(line);
+        }
+        start = end;
+    }
+    removed.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip;
+
+    #[test]
+    fn strips_only_annotation_lines() {
+        let src =
+            b"a\r\n  // cuport[RT-MALLOC]: x\r\nb // cuport[X]: not alone\n// cuport[kernel]: y\n";
+        assert_eq!(
+            strip(src).unwrap(),
+            b"a\r\nb // cuport[X]: not alone\n".to_vec()
+        );
+        assert_eq!(strip(b"no annotations\n"), None);
+    }
+}

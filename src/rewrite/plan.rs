@@ -138,6 +138,25 @@ pub fn plan_file(
         };
         edits.push((range, render(file, catalog, &matches, chosen, c, target)));
     }
+    // An annotation whose line starts inside a replaced range (a finding nested in a rewritten
+    // multi-line call) goes above the line where that rewrite starts.
+    for i in &mut insertions {
+        if let Some((r, _)) = edits.iter().find(|(r, _)| r.start < i.at && i.at < r.end) {
+            let li = file.line_index(r.start);
+            i.at = file.line_start(li).max(bom);
+            let line = file.line_bytes(li);
+            let indent = &line[..line
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count()];
+            let body = i
+                .text
+                .iter()
+                .position(|&b| b != b' ' && b != b'\t')
+                .unwrap_or(0);
+            i.text = [indent, &i.text[body..]].concat();
+        }
+    }
     let edit_count = count_applied(chosen);
     let output = apply(&file.bytes, &edits, &mut insertions);
     FilePlan {
@@ -374,14 +393,14 @@ fn plan_target(
 
 /// Why a template cannot be applied to this match, if it cannot.
 fn template_blocker(m: &ApiMatch, tpl: &crate::catalog::Template, arity: usize) -> Option<String> {
-    let Some(call) = &m.call else {
-        return Some("not a call, so the template cannot be applied".into());
-    };
     match m.context {
         MatchContext::MacroBody => return Some("it sits inside a #define body".into()),
         MatchContext::ParseError => return Some("it sits in a region that did not parse".into()),
         MatchContext::Code => {}
     }
+    let Some(call) = &m.call else {
+        return Some("not a call, so the template cannot be applied".into());
+    };
     if let Some(r) = &call.unsafe_reason {
         return Some(r.clone());
     }

@@ -1,0 +1,213 @@
+//! `cuport fix`: template features (snapshots), idempotence, safe in-place writes.
+
+mod common;
+use common::*;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+fn fix_diff(target: &str, file: &str) -> String {
+    let o = cuport(&repo(), &["fix", file, "--target", target]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    stdout(&o)
+}
+
+#[test]
+fn template_features_mindspore() {
+    // Reorder + computed destMax (cudaMemcpy), appended policy (cudaMalloc inside a macro argument),
+    // nested enum mapping, dropped argument (cudaStreamWaitEvent), type renames in declarations and
+    // casts, wrong arity left alone (4-argument cudaMemcpyAsync), __VA_ARGS__ left alone, include added once.
+    insta::assert_snapshot!(
+        "fix_templates_mindspore",
+        fix_diff("mindspore", "fixtures/fix/templates.cu")
+    );
+}
+
+#[test]
+fn template_features_paddle() {
+    // Method rewrites (data_ptr<T> -> data<T>, scalar_type -> type) and the AT_DISPATCH macro rewrite
+    // with scalar_t -> data_t inside the lambda.
+    insta::assert_snapshot!(
+        "fix_templates_paddle",
+        fix_diff("paddle", "fixtures/fix/templates.cu")
+    );
+}
+
+#[test]
+fn cuda_header_is_swapped_only_when_nothing_needs_it() {
+    let swap = fix_diff("mindspore", "fixtures/fix/header_swap.cu");
+    assert!(swap.contains("\n-#include <cuda_runtime.h>\n"), "{swap}");
+    assert!(swap.contains("\n+#include <acl/acl.h>\n"), "{swap}");
+    assert!(
+        !swap.contains("#include \"acl/acl.h\""),
+        "not added twice: {swap}"
+    );
+    let keep = fix_diff("mindspore", "fixtures/fix/templates.cu");
+    assert!(!keep.contains("-#include <cuda_runtime.h>"), "{keep}");
+    assert_eq!(keep.matches("+#include \"acl/acl.h\"").count(), 1, "{keep}");
+}
+
+fn copy_fixture(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join(name);
+    fs::copy(repo().join("fixtures/fix").join(name), &p).unwrap();
+    (tmp, p)
+}
+
+#[test]
+fn write_equals_the_diff_and_a_second_run_changes_nothing() {
+    let (tmp, p) = copy_fixture("templates.cu");
+    let diff = cuport(tmp.path(), &["fix", "templates.cu"]);
+    let patched = tmp.path().join("patched");
+    fs::create_dir(&patched).unwrap();
+    fs::copy(&p, patched.join("templates.cu")).unwrap();
+    fs::write(patched.join("p.diff"), &diff.stdout).unwrap();
+    let git = std::process::Command::new("git")
+        .args(["apply", "p.diff"])
+        .current_dir(&patched)
+        .output()
+        .unwrap();
+    assert!(git.status.success(), "{}", stderr(&git));
+
+    let first = cuport(tmp.path(), &["fix", "templates.cu", "--write"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("1 file(s) changed"),
+        "{}",
+        stdout(&first)
+    );
+    assert_eq!(
+        fs::read(&p).unwrap(),
+        fs::read(patched.join("templates.cu")).unwrap()
+    );
+
+    let again = cuport(tmp.path(), &["fix", "templates.cu", "--write"]);
+    assert!(
+        stdout(&again).contains("0 file(s) changed, 0 edit(s)"),
+        "{}",
+        stdout(&again)
+    );
+    let diff_again = cuport(tmp.path(), &["fix", "templates.cu"]);
+    assert!(diff_again.stdout.is_empty(), "{}", stdout(&diff_again));
+    let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn strip_annotations_removes_only_the_markers() {
+    let (tmp, p) = copy_fixture("templates.cu");
+    cuport(tmp.path(), &["fix", "templates.cu", "--write"]);
+    let fixed = fs::read_to_string(&p).unwrap();
+    assert!(fixed.contains("// cuport["));
+    let o = cuport(
+        tmp.path(),
+        &["fix", "templates.cu", "--write", "--strip-annotations"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let stripped = fs::read_to_string(&p).unwrap();
+    assert!(!stripped.contains("// cuport["), "{stripped}");
+    let expected: String = fixed
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("// cuport["))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(stripped, expected);
+}
+
+#[test]
+fn symlinks_permissions_backups_and_read_only_files() {
+    let (tmp, p) = copy_fixture("header_swap.cu");
+    let original = fs::read(&p).unwrap();
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o640)).unwrap();
+    std::os::unix::fs::symlink(&p, tmp.path().join("link.cu")).unwrap();
+    let o = cuport(
+        tmp.path(),
+        &["fix", "link.cu", "--write", "--backup", ".orig"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        fs::symlink_metadata(tmp.path().join("link.cu"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link stays a link"
+    );
+    let new = fs::read_to_string(&p).unwrap();
+    assert!(new.contains("aclrtMemcpy("), "the target was rewritten");
+    assert_eq!(
+        fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    assert_eq!(
+        fs::read(tmp.path().join("header_swap.cu.orig")).unwrap(),
+        original
+    );
+
+    let (tmp2, ro) = copy_fixture("header_swap.cu");
+    fs::set_permissions(&ro, fs::Permissions::from_mode(0o444)).unwrap();
+    let o = cuport(tmp2.path(), &["fix", "header_swap.cu", "--write"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("header_swap.cu: read-only file; not written"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read(&ro).unwrap(), original);
+}
+
+#[test]
+fn a_file_changed_since_it_was_read_is_not_written() {
+    let (_tmp, p) = copy_fixture("header_swap.cu");
+    let stale_hash = cuport::scan::fnv1a(b"what the file held when it was read");
+    let err = cuport::atomic_write::replace_file(&p, stale_hash, b"new", None).unwrap_err();
+    assert!(
+        matches!(err, cuport::atomic_write::WriteError::Changed),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read(&p).unwrap(),
+        fs::read(repo().join("fixtures/fix/header_swap.cu")).unwrap()
+    );
+}
+
+#[test]
+fn killing_a_write_leaves_every_file_old_or_new() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = fs::read(repo().join("fixtures/fix/templates.cu")).unwrap();
+    // The fully fixed version, from a separate copy.
+    let reference = tempfile::tempdir().unwrap();
+    fs::write(reference.path().join("t.cu"), &src).unwrap();
+    cuport(reference.path(), &["fix", "t.cu", "--write"]);
+    let fixed = fs::read(reference.path().join("t.cu")).unwrap();
+    assert_ne!(fixed, src);
+    // Large files so that writing takes a while.
+    let big_src: Vec<u8> = src.repeat(60);
+    fs::write(reference.path().join("big.cu"), &big_src).unwrap();
+    cuport(reference.path(), &["fix", "big.cu", "--write"]);
+    let big_fixed = fs::read(reference.path().join("big.cu")).unwrap();
+    for i in 0..400 {
+        fs::write(tmp.path().join(format!("f{i:03}.cu")), &big_src).unwrap();
+    }
+    for delay_ms in [30u64, 80, 150] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cuport"))
+            .args(["fix", ".", "--write", "--threads", "2"])
+            .current_dir(tmp.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        for i in 0..400 {
+            let got = fs::read(tmp.path().join(format!("f{i:03}.cu"))).unwrap();
+            assert!(
+                got == big_src || got == big_fixed,
+                "f{i:03}.cu is neither old nor new after a kill"
+            );
+        }
+    }
+}
