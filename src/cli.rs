@@ -69,18 +69,18 @@ pub enum ScanFormat {
 pub struct CommonArgs {
     /// Files or directories (default: the current directory).
     pub paths: Vec<PathBuf>,
-    /// The framework to port to.
-    #[arg(long, value_enum, default_value = "mindspore")]
-    pub target: TargetArg,
+    /// The framework to port to (default: from cuport.toml, else mindspore).
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
     /// Extra rule directory (same TOML schema as rewrite-rules/); repeatable.
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
-    /// Skip files larger than this many bytes (reported, never silently).
-    #[arg(long, default_value_t = 16 * 1024 * 1024)]
-    pub max_file_size: u64,
+    /// Skip files larger than this many bytes (reported, never silently; default 16 MiB).
+    #[arg(long)]
+    pub max_file_size: Option<u64>,
     /// Only these rule ids (comma-separated; a prefix ending in `-` selects a family).
     #[arg(long, value_delimiter = ',')]
     pub select: Option<Vec<String>>,
@@ -180,8 +180,9 @@ pub struct BaselineArgs {
 pub struct CheckArgs {
     /// Files to check (no directory walk).
     pub files: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value = "mindspore")]
-    pub target: TargetArg,
+    /// The framework to port to (default: from cuport.toml, else mindspore).
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// Extra rule directory; repeatable.
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,

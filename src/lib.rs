@@ -7,6 +7,7 @@ pub mod baseline;
 pub mod catalog;
 pub mod cli;
 mod commands;
+pub mod config;
 pub mod docs;
 pub mod model;
 pub mod parse;

@@ -22,6 +22,8 @@ pub struct ScanOptions {
     /// Files larger than this are skipped with a note.
     pub max_file_size: u64,
     pub render: RenderNeeds,
+    /// include/exclude globs and per-rule severities from cuport.toml.
+    pub config: crate::config::Config,
 }
 
 /// Which per-file renderings the chosen output needs (rendered in the workers, in parallel).
@@ -125,7 +127,11 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
         .stack_size(16 << 20)
         .build()
         .expect("thread pool");
-    let (candidates, problems) = walk::discover(&opts.paths, &root, opts.threads);
+    let (mut candidates, problems) = walk::discover(&opts.paths, &root, opts.threads);
+    // include/exclude globs apply to what the walk found, never to files named explicitly.
+    candidates.retain(|c| {
+        opts.paths.iter().any(|p| p == &c.abs && p.is_file()) || opts.config.selects(&c.rel)
+    });
     let mut notes: Vec<Note> = problems
         .into_iter()
         .map(|p| Note {
@@ -144,7 +150,20 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
     let mut files: Vec<Loaded> = Vec::new();
     for l in loaded {
         match l {
-            LoadOutcome::Ok(b) => files.push(*b),
+            LoadOutcome::Ok(b) => {
+                for s in b.fa.suppressions.iter().filter(|s| !s.used) {
+                    let (line, _) = b.file.position(s.comment.start);
+                    notes.push(Note {
+                        path: b.file.rel.clone(),
+                        message: format!(
+                            "line {line}: unused suppression `{}`",
+                            b.file.text(s.comment.clone()).trim()
+                        ),
+                        error: false,
+                    });
+                }
+                files.push(*b);
+            }
             LoadOutcome::Skipped(n) => notes.push(n),
         }
     }
@@ -246,7 +265,7 @@ fn finish(l: Loaded, catalog: &Catalog, opts: &ScanOptions, launches: &[LaunchSi
         ..FileRecord::default()
     };
     if opts.render.text {
-        rec.text = text::render_file(&file, &rec, catalog, opts.target);
+        rec.text = text::render_file(&file, &rec, catalog, opts.target, &opts.config.severity);
     }
     let output = if opts.render.strip_annotations {
         crate::rewrite::annotate::strip(&file.bytes)

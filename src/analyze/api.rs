@@ -10,6 +10,7 @@ use crate::source::SourceFile;
 use tree_sitter::{Node, Tree};
 
 struct Walker<'a> {
+    file: &'a SourceFile,
     src: &'a [u8],
     /// Without parse errors every match is in ordinary code; no need to look up the tree.
     has_error: bool,
@@ -19,6 +20,7 @@ struct Walker<'a> {
 
 pub fn walk(file: &SourceFile, tree: &Tree, catalog: &Catalog) -> FileAnalysis {
     let mut w = Walker {
+        file,
         src: &file.bytes,
         has_error: tree.root_node().has_error(),
         catalog,
@@ -52,8 +54,16 @@ impl<'a> Walker<'a> {
     /// Handle one node; return whether to descend into its children.
     fn visit(&mut self, node: Node) -> bool {
         match node.kind() {
-            "comment"
-            | "string_literal"
+            "comment" => {
+                let r = node.byte_range();
+                if contains(&self.src[r.clone()], b"cuport:") {
+                    self.fa
+                        .suppressions
+                        .extend(super::suppress::parse_comment(self.file, r));
+                }
+                false
+            }
+            "string_literal"
             | "raw_string_literal"
             | "char_literal"
             | "concatenated_string"

@@ -3,6 +3,7 @@
 mod api;
 pub mod kernels;
 pub mod lexical;
+pub mod suppress;
 pub mod unmapped;
 
 use crate::catalog::Catalog;
@@ -50,6 +51,8 @@ pub struct FileAnalysis {
     /// `__device__` functions by name, with their bodies (for kernel features).
     pub device_fns: Vec<(String, Range<usize>)>,
     pub parse_error_bytes: usize,
+    /// `// cuport: ignore…` comments, with whether each silenced anything.
+    pub suppressions: Vec<suppress::Suppression>,
 }
 
 /// Analyze one parsed file.
@@ -73,6 +76,7 @@ pub fn analyze(file: &SourceFile, tree: &tree_sitter::Tree, catalog: &Catalog) -
             ))
     });
     fa.matches.dedup_by(|a, b| a.name_range == b.name_range);
+    apply_suppressions(file, catalog, &mut fa);
     kernels::summarize_all(file, tree, &mut fa);
     fa
 }
@@ -88,4 +92,27 @@ pub fn launch_sites(file: &SourceFile, fa: &FileAnalysis) -> Vec<LaunchSite> {
             config: l.config.clone(),
         })
         .collect()
+}
+
+/// Drop matches silenced by `// cuport: ignore…` comments, marking those comments used.
+fn apply_suppressions(file: &SourceFile, catalog: &Catalog, fa: &mut FileAnalysis) {
+    if fa.suppressions.is_empty() {
+        return;
+    }
+    let sups = &mut fa.suppressions;
+    fa.matches.retain(|m| {
+        let id = match m.what {
+            crate::model::MatchRef::Rule(i) => catalog.rules[i].id.as_str(),
+            crate::model::MatchRef::Unmapped { .. } => "unmapped",
+        };
+        let line = file.line_index(m.span.start);
+        let mut silenced = false;
+        for s in sups.iter_mut() {
+            if s.covers(line, id) {
+                s.used = true;
+                silenced = true;
+            }
+        }
+        !silenced
+    });
 }

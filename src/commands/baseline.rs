@@ -1,6 +1,6 @@
 //! `cuport baseline`: record today's touchpoints.
 
-use super::{load_catalog, print_notes, scan_options};
+use super::print_notes;
 use crate::baseline::Baseline;
 use crate::cli::BaselineArgs;
 use crate::scan::{scan, RenderNeeds};
@@ -8,10 +8,12 @@ use crate::{EXIT_CLEAN, EXIT_ERROR};
 use std::io::Write;
 
 pub fn run(a: &BaselineArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
-    let Some(catalog) = load_catalog(&a.common.rule_dirs, err)? else {
+    let Some(super::Prepared { catalog, opts, .. }) =
+        super::prepare(&a.common, RenderNeeds::default(), err)?
+    else {
         return Ok(EXIT_ERROR);
     };
-    let report = scan(&catalog, &scan_options(&a.common, RenderNeeds::default()));
+    let report = scan(&catalog, &opts);
     print_notes(&report, err)?;
     if report.io_errors() > 0 {
         writeln!(

@@ -12,10 +12,19 @@ pub fn run(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::
     if a.files.is_empty() {
         return Ok(EXIT_CLEAN);
     }
-    let Some(catalog) = load_catalog(&a.rule_dirs, err)? else {
+    let Some(config) = super::load_config(err)? else {
         return Ok(EXIT_ERROR);
     };
-    let gate = match Gate::load(&a.gate, Some(std::path::Path::new(".cuport-baseline.json"))) {
+    let mut dirs = config.rule_dirs.clone();
+    dirs.extend(a.rule_dirs.iter().cloned());
+    let Some(catalog) = load_catalog(&dirs, err)? else {
+        return Ok(EXIT_ERROR);
+    };
+    let default_baseline = config
+        .baseline
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from(".cuport-baseline.json"));
+    let gate = match Gate::load(&a.gate, Some(&default_baseline)) {
         Ok(g) => g,
         Err(e) => {
             writeln!(err, "cuport: error: {e}")?;
@@ -24,11 +33,20 @@ pub fn run(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::
     };
     let opts = ScanOptions {
         paths: a.files.clone(),
-        target: a.target.target(),
+        target: a
+            .target
+            .map(|t| t.target())
+            .or(config.target)
+            .unwrap_or(crate::model::Target::MindSpore),
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        plan: PlanOptions::default(),
-        max_file_size: 16 << 20,
+        plan: PlanOptions {
+            select: config.select.clone(),
+            ignore: config.ignore.clone(),
+            annotate: false,
+        },
+        max_file_size: config.max_file_size.unwrap_or(16 << 20),
         render: RenderNeeds::default(),
+        config: config.clone(),
     };
     let report = scan(&catalog, &opts);
     print_notes(&report, err)?;

@@ -1,6 +1,6 @@
 //! `cuport fix`: the annotated diff of every mechanical rewrite, or `--write` to apply it in place.
 
-use super::{load_catalog, print_notes, scan_options};
+use super::print_notes;
 use crate::atomic_write::replace_file;
 use crate::cli::FixArgs;
 use crate::scan::{scan, RenderNeeds};
@@ -8,16 +8,18 @@ use crate::{EXIT_CLEAN, EXIT_ERROR};
 use std::io::Write;
 
 pub fn run(a: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
-    let Some(catalog) = load_catalog(&a.common.rule_dirs, err)? else {
-        return Ok(EXIT_ERROR);
-    };
     let render = RenderNeeds {
         text: false,
         diff: !a.write,
         new_content: a.write,
         strip_annotations: a.strip_annotations,
     };
-    let mut opts = scan_options(&a.common, render);
+    let Some(super::Prepared {
+        catalog, mut opts, ..
+    }) = super::prepare(&a.common, render, err)?
+    else {
+        return Ok(EXIT_ERROR);
+    };
     opts.plan.annotate = !a.strip_annotations;
     let report = scan(&catalog, &opts);
     print_notes(&report, err)?;

@@ -11,6 +11,7 @@ pub mod scan;
 
 use crate::catalog::{read_rule_dir, Catalog, RuleSource};
 use crate::cli::CommonArgs;
+use crate::config::Config;
 use crate::rewrite::PlanOptions;
 use crate::scan::{RenderNeeds, ScanOptions};
 use miette::{GraphicalReportHandler, GraphicalTheme};
@@ -49,7 +50,13 @@ pub fn load_catalog(dirs: &[PathBuf], err: &mut dyn Write) -> std::io::Result<Op
     }
 }
 
+/// Options from the command line alone (no config file).
 pub fn scan_options(c: &CommonArgs, render: RenderNeeds) -> ScanOptions {
+    scan_options_with(c, render, &Config::default())
+}
+
+/// Options from the command line, falling back to the config file.
+pub fn scan_options_with(c: &CommonArgs, render: RenderNeeds, cfg: &Config) -> ScanOptions {
     let threads = c
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -59,17 +66,74 @@ pub fn scan_options(c: &CommonArgs, render: RenderNeeds) -> ScanOptions {
     } else {
         c.paths.clone()
     };
+    let mut ignore = c.ignore.clone();
+    ignore.extend(cfg.ignore.iter().cloned());
     ScanOptions {
         paths,
-        target: c.target.target(),
+        target: c
+            .target
+            .map(|t| t.target())
+            .or(cfg.target)
+            .unwrap_or(crate::model::Target::MindSpore),
         threads,
         plan: PlanOptions {
-            select: c.select.clone(),
-            ignore: c.ignore.clone(),
+            select: c.select.clone().or_else(|| cfg.select.clone()),
+            ignore,
             annotate: false,
         },
-        max_file_size: c.max_file_size,
+        max_file_size: c.max_file_size.or(cfg.max_file_size).unwrap_or(16 << 20),
         render,
+        config: cfg.clone(),
+    }
+}
+
+/// Everything a scanning command needs: config, catalog (with config and CLI rule dirs), options.
+pub struct Prepared {
+    pub config: Config,
+    pub catalog: Catalog,
+    pub opts: ScanOptions,
+}
+
+/// Load cuport.toml (searched upward from the working directory) and the catalog; on any error print
+/// the diagnostics and return `None` (the command exits 2 before scanning anything).
+pub fn prepare(
+    c: &CommonArgs,
+    render: RenderNeeds,
+    err: &mut dyn Write,
+) -> std::io::Result<Option<Prepared>> {
+    let Some(config) = load_config(err)? else {
+        return Ok(None);
+    };
+    let mut dirs = config.rule_dirs.clone();
+    dirs.extend(c.rule_dirs.iter().cloned());
+    let Some(catalog) = load_catalog(&dirs, err)? else {
+        return Ok(None);
+    };
+    let opts = scan_options_with(c, render, &config);
+    Ok(Some(Prepared {
+        config,
+        catalog,
+        opts,
+    }))
+}
+
+/// The config file for this working directory, or an empty one; errors are printed.
+pub fn load_config(err: &mut dyn Write) -> std::io::Result<Option<Config>> {
+    let cwd = std::env::current_dir()?;
+    match crate::config::discover(&cwd) {
+        Ok(c) => Ok(Some(c)),
+        Err(e) => {
+            let h = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+                .with_width(110);
+            let mut s = String::new();
+            let _ = h.render_report(&mut s, e.as_ref());
+            err.write_all(s.as_bytes())?;
+            writeln!(
+                err,
+                "cuport: error in the configuration file; nothing was scanned"
+            )?;
+            Ok(None)
+        }
     }
 }
 

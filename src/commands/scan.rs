@@ -1,6 +1,6 @@
 //! `cuport scan`: report every touchpoint as diagnostics, an annotated diff, or JSON.
 
-use super::{load_catalog, print_notes, scan_options};
+use super::print_notes;
 use crate::cli::{ScanArgs, ScanFormat};
 use crate::report::{json, text};
 use crate::scan::{scan, RenderNeeds};
@@ -8,23 +8,27 @@ use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use std::io::Write;
 
 pub fn run(a: &ScanArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
-    let Some(catalog) = load_catalog(&a.common.rule_dirs, err)? else {
-        return Ok(EXIT_ERROR);
-    };
     let render = RenderNeeds {
         text: a.format == ScanFormat::Text,
         diff: a.format == ScanFormat::Diff,
         new_content: false,
         strip_annotations: false,
     };
-    let gate = match super::gate::Gate::load(&a.gate, None) {
+    let Some(super::Prepared {
+        config,
+        catalog,
+        opts,
+    }) = super::prepare(&a.common, render, err)?
+    else {
+        return Ok(EXIT_ERROR);
+    };
+    let gate = match super::gate::Gate::load(&a.gate, config.baseline.as_deref()) {
         Ok(g) => g,
         Err(e) => {
             writeln!(err, "cuport: error: {e}")?;
             return Ok(EXIT_ERROR);
         }
     };
-    let opts = scan_options(&a.common, render);
     let report = scan(&catalog, &opts);
     print_notes(&report, err)?;
     match a.format {

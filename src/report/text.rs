@@ -73,7 +73,13 @@ fn handler() -> GraphicalReportHandler {
 }
 
 /// Render every finding and kernel of one file.
-pub fn render_file(file: &SourceFile, rec: &FileRecord, catalog: &Catalog, t: Target) -> Vec<u8> {
+pub fn render_file(
+    file: &SourceFile,
+    rec: &FileRecord,
+    catalog: &Catalog,
+    t: Target,
+    severity: &std::collections::BTreeMap<String, crate::config::Severity>,
+) -> Vec<u8> {
     if rec.findings.is_empty() && rec.kernels.is_empty() {
         return Vec::new();
     }
@@ -107,10 +113,13 @@ pub fn render_file(file: &SourceFile, rec: &FileRecord, catalog: &Catalog, t: Ta
                         tf.status.as_str()
                     ),
                     code: f.rule.clone(),
-                    severity: match tf.status {
-                        Status::Direct => Severity::Advice,
-                        Status::Guided => Severity::Warning,
-                        Status::Manual => Severity::Error,
+                    severity: match (severity.get(&f.rule), tf.status) {
+                        (Some(crate::config::Severity::Error), _) => Severity::Error,
+                        (Some(crate::config::Severity::Warning), _) => Severity::Warning,
+                        (Some(_), _) => Severity::Advice,
+                        (None, Status::Direct) => Severity::Advice,
+                        (None, Status::Guided) => Severity::Warning,
+                        (None, Status::Manual) => Severity::Error,
                     },
                     label,
                     help: Some(tf.note.clone()),
