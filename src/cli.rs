@@ -101,6 +101,9 @@ pub struct ScanArgs {
     pub exit_zero: bool,
     #[command(flatten)]
     pub gate: GateArgs,
+    /// Benchmark baseline: walk, read and parse the same files, then stop (prints nothing).
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

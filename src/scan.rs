@@ -24,6 +24,8 @@ pub struct ScanOptions {
     pub render: RenderNeeds,
     /// include/exclude globs and per-rule severities from cuport.toml.
     pub config: crate::config::Config,
+    /// Benchmark baseline: walk, read and parse exactly the same files, nothing else.
+    pub parse_only: bool,
 }
 
 /// Which per-file renderings the chosen output needs (rendered in the workers, in parallel).
@@ -144,9 +146,17 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
     let loaded: Vec<LoadOutcome> = pool.install(|| {
         candidates
             .par_iter()
-            .map(|c| load_and_analyze(c, catalog, opts.max_file_size))
+            .map(|c| load_and_analyze(c, catalog, opts.max_file_size, opts.parse_only))
             .collect()
     });
+    if opts.parse_only {
+        return ScanReport {
+            root,
+            target: opts.target,
+            files: Vec::new(),
+            notes,
+        };
+    }
     let mut files: Vec<Loaded> = Vec::new();
     for l in loaded {
         match l {
@@ -198,7 +208,12 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
     }
 }
 
-fn load_and_analyze(c: &Candidate, catalog: &Catalog, max_size: u64) -> LoadOutcome {
+fn load_and_analyze(
+    c: &Candidate,
+    catalog: &Catalog,
+    max_size: u64,
+    parse_only: bool,
+) -> LoadOutcome {
     let skip = |message: String, error: bool| {
         LoadOutcome::Skipped(Note {
             path: c.rel.clone(),
@@ -237,6 +252,12 @@ fn load_and_analyze(c: &Candidate, catalog: &Catalog, max_size: u64) -> LoadOutc
     let Some(tree) = crate::parse::parse(&file.bytes) else {
         return skip("skipped: the parser gave up on this file".into(), false);
     };
+    if parse_only {
+        return LoadOutcome::Ok(Box::new(Loaded {
+            file,
+            fa: FileAnalysis::default(),
+        }));
+    }
     let fa = analyze::analyze(&file, &tree, catalog);
     LoadOutcome::Ok(Box::new(Loaded { file, fa }))
 }

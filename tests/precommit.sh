@@ -29,7 +29,7 @@ repos:
 YAML
 git add .pre-commit-config.yaml
 git commit -qm "config" --no-verify
-pre-commit install -q
+pre-commit install >/dev/null
 
 printf 'int add(int a, int b) { return a + b; }\n' > plain.cpp
 git add plain.cpp

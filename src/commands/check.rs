@@ -47,6 +47,7 @@ pub fn run(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::
         max_file_size: config.max_file_size.unwrap_or(16 << 20),
         render: RenderNeeds::default(),
         config: config.clone(),
+        parse_only: false,
     };
     let report = scan(&catalog, &opts);
     print_notes(&report, err)?;

@@ -84,6 +84,7 @@ pub fn scan_options_with(c: &CommonArgs, render: RenderNeeds, cfg: &Config) -> S
         max_file_size: c.max_file_size.or(cfg.max_file_size).unwrap_or(16 << 20),
         render,
         config: cfg.clone(),
+        parse_only: false,
     }
 }
 

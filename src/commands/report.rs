@@ -1,10 +1,137 @@
-//! `cuport report`: several report formats in one run.
+//! `cuport report`: several report formats in one run — one file per format in `--output-dir`, or
+//! one format on stdout — plus progress since a baseline and an optional history data point.
 
-use crate::cli::ReportArgs;
-use crate::EXIT_ERROR;
+use super::gate::Gate;
+use super::{load_catalog, print_notes, scan_options};
+use crate::cli::{ReportArgs, ReportFormat};
+use crate::report::{github, gitlab, history, html, json, junit, markdown, metrics, sarif};
+use crate::scan::{scan, RenderNeeds};
+use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use std::io::Write;
+use std::path::PathBuf;
 
-pub fn run(_a: &ReportArgs, _out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
-    writeln!(err, "cuport: error: `cuport report` is being built")?;
-    Ok(EXIT_ERROR)
+pub fn run(a: &ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
+    let Some(catalog) = load_catalog(&a.common.rule_dirs, err)? else {
+        return Ok(EXIT_ERROR);
+    };
+    let gate = match Gate::load(&a.gate, None) {
+        Ok(g) => g,
+        Err(e) => {
+            writeln!(err, "cuport: error: {e}")?;
+            return Ok(EXIT_ERROR);
+        }
+    };
+    // Each format once, in the order given.
+    let mut formats: Vec<ReportFormat> = Vec::new();
+    for f in &a.format {
+        if !formats.contains(f) {
+            formats.push(*f);
+        }
+    }
+    let to_stdout = a.output_dir.is_none() && formats.len() == 1;
+    let dir = a.output_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+
+    // Earlier history points are read before scanning, so a bad file fails fast.
+    let mut points = match &a.history {
+        Some(h) => match history::load(h) {
+            Ok((p, warnings)) => {
+                for w in warnings {
+                    writeln!(err, "cuport: warning: {w}")?;
+                }
+                Some(p)
+            }
+            Err(e) => {
+                writeln!(
+                    err,
+                    "cuport: error: {}: cannot read history: {e}",
+                    h.display()
+                )?;
+                return Ok(EXIT_ERROR);
+            }
+        },
+        None => None,
+    };
+
+    let render = RenderNeeds {
+        new_content: formats.contains(&ReportFormat::Sarif),
+        ..RenderNeeds::default()
+    };
+    let report = scan(&catalog, &scan_options(&a.common, render));
+    print_notes(&report, err)?;
+    let mut m = metrics::compute(&report, &catalog);
+    m.progress = gate
+        .baseline
+        .as_ref()
+        .map(|b| crate::baseline::progress(&report, b));
+    let known = gate.baseline.as_ref().map(|_| gate.known());
+
+    let point = a.history.as_ref().map(|_| history::point(&m, &report.root));
+    if let (Some(p), Some(all)) = (&point, points.as_mut()) {
+        all.push(p.clone());
+    }
+
+    if !to_stdout {
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            writeln!(err, "cuport: error: {}: {e}", dir.display())?;
+            return Ok(EXIT_ERROR);
+        }
+    }
+    for f in &formats {
+        let mut buf: Vec<u8> = Vec::new();
+        match f {
+            ReportFormat::Json => json::write(&report, &mut buf)?,
+            ReportFormat::Markdown => buf = markdown::render(&m).into_bytes(),
+            ReportFormat::Html => buf = html::render(&m, points.as_deref()).into_bytes(),
+            ReportFormat::Sarif => sarif::write(&report, &catalog, known.as_ref(), &mut buf)?,
+            ReportFormat::Junit => buf = junit::render(&report, &m).into_bytes(),
+            ReportFormat::Github => buf = github::render(&report).into_bytes(),
+            ReportFormat::Gitlab => gitlab::write(&report, &mut buf)?,
+        }
+        if to_stdout {
+            out.write_all(&buf)?;
+            continue;
+        }
+        let path = dir.join(f.file_name());
+        if let Err(e) = std::fs::write(&path, &buf) {
+            writeln!(err, "cuport: error: {}: {e}", path.display())?;
+            return Ok(EXIT_ERROR);
+        }
+        writeln!(err, "cuport: wrote {}", path.display())?;
+    }
+    out.flush()?;
+
+    if let (Some(h), Some(p)) = (&a.history, &point) {
+        if let Err(e) = history::append(h, p) {
+            writeln!(
+                err,
+                "cuport: error: {}: cannot append history: {e}",
+                h.display()
+            )?;
+            return Ok(EXIT_ERROR);
+        }
+    }
+    if !to_stdout {
+        let mut line = format!(
+            "cuport: {} file(s), {} touchpoint(s) for {}: readiness {}, effort ≈ {} h",
+            m.files,
+            m.counts.total(),
+            m.target,
+            metrics::percent(m.readiness),
+            metrics::hours(m.hours)
+        );
+        if let Some(p) = &m.progress {
+            line.push_str(&format!(
+                "; since the baseline {} migrated away, {} remaining, {} new",
+                p.migrated, p.remaining, p.new
+            ));
+        }
+        writeln!(err, "{line}")?;
+    }
+    Ok(if report.io_errors() > 0 {
+        EXIT_ERROR
+    } else if gate.fails(&report) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
 }

@@ -17,11 +17,17 @@ pub fn run(a: &ScanArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::R
     let Some(super::Prepared {
         config,
         catalog,
-        opts,
+        mut opts,
     }) = super::prepare(&a.common, render, err)?
     else {
         return Ok(EXIT_ERROR);
     };
+    if a.parse_only {
+        opts.parse_only = true;
+        let report = scan(&catalog, &opts);
+        print_notes(&report, err)?;
+        return Ok(EXIT_CLEAN);
+    }
     let gate = match super::gate::Gate::load(&a.gate, config.baseline.as_deref()) {
         Ok(g) => g,
         Err(e) => {
