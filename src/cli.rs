@@ -81,6 +81,9 @@ pub struct CommonArgs {
     /// Skip files larger than this many bytes (reported, never silently; default 16 MiB).
     #[arg(long)]
     pub max_file_size: Option<u64>,
+    /// Skip a file whose parse takes longer than this many milliseconds (reported).
+    #[arg(long, value_name = "MS", default_value_t = 20_000)]
+    pub parse_timeout: u64,
     /// Only these rule ids (comma-separated; a prefix ending in `-` selects a family).
     #[arg(long, value_delimiter = ',')]
     pub select: Option<Vec<String>>,

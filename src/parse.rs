@@ -99,13 +99,31 @@ thread_local! {
 
 /// Parse bytes with this thread's CUDA parser.
 pub fn parse(src: &[u8]) -> Option<Tree> {
+    parse_within(src, None)
+}
+
+/// Parse, giving up (returning `None`) once `limit` has passed.
+pub fn parse_within(src: &[u8], limit: Option<std::time::Duration>) -> Option<Tree> {
     let blanked = blank_macros(src);
     let text = blanked.as_deref().unwrap_or(src);
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         let parser = slot.get_or_insert_with(new_parser);
         parser.reset();
-        parser.parse(text, None)
+        let len = text.len();
+        let mut input = |i: usize, _| if i < len { &text[i..] } else { &[][..] };
+        match limit {
+            None => parser.parse_with_options(&mut input, None, None),
+            Some(limit) => {
+                let deadline = std::time::Instant::now() + limit;
+                // Returning true from the progress callback cancels the parse.
+                let mut past_deadline =
+                    |_: &tree_sitter::ParseState| std::time::Instant::now() > deadline;
+                let options =
+                    tree_sitter::ParseOptions::new().progress_callback(&mut past_deadline);
+                parser.parse_with_options(&mut input, None, Some(options))
+            }
+        }
     })
 }
 

@@ -26,6 +26,8 @@ pub struct ScanOptions {
     pub config: crate::config::Config,
     /// Benchmark baseline: walk, read and parse exactly the same files, nothing else.
     pub parse_only: bool,
+    /// Per-file parse time limit; a file that takes longer is skipped with a note.
+    pub parse_timeout: Option<std::time::Duration>,
 }
 
 /// Which per-file renderings the chosen output needs (rendered in the workers, in parallel).
@@ -146,7 +148,7 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
     let loaded: Vec<LoadOutcome> = pool.install(|| {
         candidates
             .par_iter()
-            .map(|c| load_and_analyze(c, catalog, opts.max_file_size, opts.parse_only))
+            .map(|c| load_and_analyze(c, catalog, opts))
             .collect()
     });
     if opts.parse_only {
@@ -208,12 +210,8 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
     }
 }
 
-fn load_and_analyze(
-    c: &Candidate,
-    catalog: &Catalog,
-    max_size: u64,
-    parse_only: bool,
-) -> LoadOutcome {
+fn load_and_analyze(c: &Candidate, catalog: &Catalog, opts: &ScanOptions) -> LoadOutcome {
+    let (max_size, parse_only) = (opts.max_file_size, opts.parse_only);
     let skip = |message: String, error: bool| {
         LoadOutcome::Skipped(Note {
             path: c.rel.clone(),
@@ -239,18 +237,23 @@ fn load_and_analyze(
         Ok(b) => b,
         Err(e) => return skip(format!("cannot read: {e}"), true),
     };
-    if looks_binary(&bytes) {
-        return skip("skipped: binary file (contains NUL bytes)".into(), false);
-    }
+    // UTF-16 first: its text is full of NUL bytes but it is not a binary file.
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return skip(
             "skipped: UTF-16 text is not supported; convert it to UTF-8".into(),
             false,
         );
     }
+    if looks_binary(&bytes) {
+        return skip("skipped: binary file (contains NUL bytes)".into(), false);
+    }
     let file = SourceFile::new(c.rel.clone(), c.abs.clone(), bytes);
-    let Some(tree) = crate::parse::parse(&file.bytes) else {
-        return skip("skipped: the parser gave up on this file".into(), false);
+    let Some(tree) = crate::parse::parse_within(&file.bytes, opts.parse_timeout) else {
+        let limit = opts.parse_timeout.map_or(0, |d| d.as_millis());
+        return skip(
+            format!("skipped: parsing took longer than the --parse-timeout of {limit} ms"),
+            false,
+        );
     };
     if parse_only {
         return LoadOutcome::Ok(Box::new(Loaded {

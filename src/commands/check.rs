@@ -48,6 +48,7 @@ pub fn run(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::
         render: RenderNeeds::default(),
         config: config.clone(),
         parse_only: false,
+        parse_timeout: Some(std::time::Duration::from_secs(20)),
     };
     let report = scan(&catalog, &opts);
     print_notes(&report, err)?;

@@ -1,24 +1,58 @@
 //! Unified diffs that `git apply` accepts, byte-exact (non-UTF-8 and CRLF lines survive).
+//! Lines are split on `\n` only, as git does: a lone `\r` is ordinary content.
 
-use similar::{Algorithm, TextDiff};
-use std::time::Duration;
+use similar::{capture_diff_slices_deadline, group_diff_ops, Algorithm, ChangeTag};
+use std::time::{Duration, Instant};
+
+fn lines(s: &[u8]) -> Vec<&[u8]> {
+    s.split_inclusive(|&b| b == b'\n').collect()
+}
+
+fn range(start: usize, len: usize) -> String {
+    // git's convention: an empty range names the line before it.
+    match len {
+        0 => format!("{start},0"),
+        1 => format!("{}", start + 1),
+        _ => format!("{},{len}", start + 1),
+    }
+}
 
 /// A `--- a/PATH` / `+++ b/PATH` unified diff with 3 lines of context; empty when equal.
 pub fn unified(path: &str, old: &[u8], new: &[u8]) -> Vec<u8> {
     if old == new {
         return Vec::new();
     }
-    let diff = TextDiff::configure()
-        .algorithm(Algorithm::Myers)
-        .deadline(std::time::Instant::now() + Duration::from_secs(5))
-        .diff_lines(old, new);
+    let (a, b) = (lines(old), lines(new));
+    let ops = capture_diff_slices_deadline(
+        Algorithm::Myers,
+        &a,
+        &b,
+        Some(Instant::now() + Duration::from_secs(5)),
+    );
     let mut out = format!("--- a/{path}\n+++ b/{path}\n").into_bytes();
-    let mut udiff = diff.unified_diff();
-    udiff.context_radius(3).missing_newline_hint(true);
-    // Hunks are written as bytes: the whole-diff writer would decode lines lossily.
-    for hunk in udiff.iter_hunks() {
-        hunk.to_writer(&mut out)
-            .expect("writing to a Vec cannot fail");
+    for group in group_diff_ops(ops, 3) {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
+        let (o0, n0) = (first.old_range().start, first.new_range().start);
+        let (o1, n1) = (last.old_range().end, last.new_range().end);
+        out.extend_from_slice(
+            format!("@@ -{} +{} @@\n", range(o0, o1 - o0), range(n0, n1 - n0)).as_bytes(),
+        );
+        for op in &group {
+            for change in op.iter_changes(&a, &b) {
+                out.push(match change.tag() {
+                    ChangeTag::Equal => b' ',
+                    ChangeTag::Delete => b'-',
+                    ChangeTag::Insert => b'+',
+                });
+                let line = change.value();
+                out.extend_from_slice(line);
+                if !line.ends_with(b"\n") {
+                    out.extend_from_slice(b"\n\\ No newline at end of file\n");
+                }
+            }
+        }
     }
     out
 }
@@ -39,6 +73,15 @@ mod tests {
         );
         assert!(d.windows(6).any(|w| w == b"+// x\r"));
         assert!(d.windows(3).any(|w| w == b" \xff "));
+    }
+
+    #[test]
+    fn lone_carriage_returns_are_content_and_missing_newlines_are_marked() {
+        let d = unified("f", b"x\n\r y\nz", b"x\n\r y\nw");
+        assert_eq!(
+            String::from_utf8_lossy(&d),
+            "--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n x\n \r y\n-z\n\\ No newline at end of file\n+w\n\\ No newline at end of file\n"
+        );
     }
 
     #[test]

@@ -5,10 +5,63 @@ use crate::model::{Status, Target};
 use crate::scan::{FileRecord, ScanReport};
 use crate::source::SourceFile;
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
-    SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 use std::fmt;
+
+/// The file as miette reads it: only the lines around a span are handed out, found through the
+/// line index, so a file with 100,000 findings costs no more per diagnostic than a small one.
+struct FileSource<'a> {
+    name: &'a str,
+    text: String,
+    file: &'a SourceFile,
+}
+
+impl SourceCode for FileSource<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let len = self.text.len();
+        let start = span.offset().min(len);
+        let end = (start + span.len()).min(len);
+        if before == 0 && after == 0 {
+            // The exact span (miette takes the header's line:column from this).
+            let (line, column) = self.file.position(start);
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.to_string(),
+                &self.text.as_bytes()[start..end],
+                *span,
+                line - 1,
+                column - 1,
+                self.file.line_index(end) - self.file.line_index(start) + 1,
+            )));
+        }
+        let lines = self.file.line_count();
+        let first = self.file.line_index(start).saturating_sub(before);
+        let last = (self.file.line_index(end.saturating_sub(1).max(start)) + after).min(lines - 1);
+        let from = self.file.line_start(first);
+        let to = if last + 1 < lines {
+            self.file.line_start(last + 1)
+        } else {
+            len
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            &self.text.as_bytes()[from..to],
+            SourceSpan::new(from.into(), to - from),
+            first,
+            0,
+            last - first + 1,
+        )))
+    }
+}
+
+/// Lines longer than this are not drawn (the location is still given).
+const MAX_DRAWN_LINE: usize = 400;
 
 /// One diagnostic, borrowing the file text.
 struct Diag<'a> {
@@ -18,7 +71,8 @@ struct Diag<'a> {
     label: String,
     help: Option<String>,
     span: (usize, usize),
-    src: &'a NamedSource<String>,
+    /// `None` when the source line is too long to draw.
+    src: Option<&'a FileSource<'a>>,
 }
 
 impl fmt::Debug for Diag<'_> {
@@ -45,9 +99,10 @@ impl Diagnostic for Diag<'_> {
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.src)
+        self.src.map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.src?;
         Some(Box::new(std::iter::once(LabeledSpan::new(
             Some(self.label.clone()),
             self.span.0,
@@ -83,21 +138,44 @@ pub fn render_file(
     if rec.findings.is_empty() && rec.kernels.is_empty() {
         return Vec::new();
     }
-    let src = NamedSource::new(&file.rel, display_text(&file.bytes));
+    let src = FileSource {
+        name: &file.rel,
+        text: display_text(&file.bytes),
+        file,
+    };
+    // Long lines are not drawn: the location goes into the title instead.
+    let drawable = |offset: usize, end: usize| {
+        let (a, b) = (file.line_index(offset), file.line_index(end.max(offset)));
+        (a..=b).all(|l| file.line_bytes(l).len() <= MAX_DRAWN_LINE)
+    };
+    let located = |title: String, offset: usize, drawn: bool| {
+        if drawn {
+            title
+        } else {
+            let (l, c) = file.position(offset);
+            format!("{title} at {}:{l}:{c}", file.rel)
+        }
+    };
     let h = handler();
     let mut out = String::new();
     for r in &rec.findings {
         let f = &r.finding;
         let len = f.span.end.saturating_sub(f.span.start).max(1);
+        let drawn = drawable(f.span.start, f.span.end);
+        let snippet = drawn.then_some(&src);
         let d = match f.target(t) {
             None => Diag {
-                title: format!("{} has no rule yet ({})", f.cuda, f.library),
+                title: located(
+                    format!("{} has no rule yet ({})", f.cuda, f.library),
+                    f.span.start,
+                    drawn,
+                ),
                 code: "unmapped".into(),
                 severity: Severity::Warning,
                 label: "CUDA name without a mapping".into(),
                 help: Some(format!("port `{}` by hand, or add a rule for it", f.cuda)),
                 span: (f.span.start, len),
-                src: &src,
+                src: snippet,
             },
             Some(tf) => {
                 let label = match (&tf.replacement, tf.status) {
@@ -106,11 +184,15 @@ pub fn render_file(
                     (None, _) => format!("{}: {}", tf.status.as_str(), tf.api),
                 };
                 Diag {
-                    title: format!(
-                        "{} → {} ({t}, {})",
-                        f.cuda,
-                        or_none(&tf.api),
-                        tf.status.as_str()
+                    title: located(
+                        format!(
+                            "{} → {} ({t}, {})",
+                            f.cuda,
+                            or_none(&tf.api),
+                            tf.status.as_str()
+                        ),
+                        f.span.start,
+                        drawn,
                     ),
                     code: f.rule.clone(),
                     severity: match (severity.get(&f.rule), tf.status) {
@@ -124,7 +206,7 @@ pub fn render_file(
                     label,
                     help: Some(tf.note.clone()),
                     span: (f.span.start, len),
-                    src: &src,
+                    src: snippet,
                 }
             }
         };
@@ -156,14 +238,16 @@ pub fn render_file(
             ));
         }
         help.push(format!("{} launch site(s)", k.launches.len()));
+        let width = file.line_bytes(k.line - 1).len().max(1);
+        let drawn = drawable(def_offset, def_offset + width);
         let d = Diag {
-            title,
+            title: located(title, def_offset, drawn),
             code: "kernel".into(),
             severity: Severity::Advice,
             label: format!("pattern {} (confidence {:.2})", k.pattern, k.confidence),
             help: Some(help.join("\n")),
-            span: (def_offset, file.line_bytes(k.line - 1).len().max(1)),
-            src: &src,
+            span: (def_offset, width),
+            src: drawn.then_some(&src),
         };
         let _ = h.render_report(&mut out, &d);
     }

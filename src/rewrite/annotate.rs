@@ -47,13 +47,15 @@ fn one_line(s: &str) -> String {
     flat.trim_end_matches('\\').trim_end().to_string()
 }
 
-/// The line an annotation for `offset` goes above: the first line of a backslash-continued run.
-fn anchor_line(file: &SourceFile, offset: usize) -> usize {
-    let mut li = file.line_index(offset);
-    while li > 0 && file.line_bytes(li - 1).ends_with(b"\\") {
-        li -= 1;
+/// For each line, the first line of the backslash-continued run it belongs to (one pass, so a
+/// 100,000-line macro costs the same as any other file).
+fn continuation_starts(file: &SourceFile) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(file.line_count());
+    for li in 0..file.line_count() {
+        let continued = li > 0 && file.line_bytes(li - 1).ends_with(b"\\");
+        starts.push(if continued { starts[li - 1] } else { li });
     }
-    li
+    starts
 }
 
 /// The annotation lines already directly above line `li`.
@@ -90,6 +92,8 @@ pub fn annotations(
     t: Target,
 ) -> Vec<Insertion> {
     let eol = line_ending(&file.bytes);
+    let starts = continuation_starts(file);
+    let anchor_line = |_: &SourceFile, offset: usize| starts[file.line_index(offset)];
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     // Rule annotations count as present when any line for that rule stands above (its wording may
@@ -115,14 +119,20 @@ pub fn annotations(
             text: line,
         });
     };
+    // A kernel's block keeps its own order (head, then evidence) above the finding lines.
     for k in &fa.kernels {
-        for text in kernel_lines(k, catalog, t) {
-            push(anchor_line(file, k.range.start), text, 1, None);
+        for (i, text) in kernel_lines(k, catalog, t).into_iter().enumerate() {
+            push(
+                anchor_line(file, k.range.start),
+                text,
+                10 + i.min(100) as u8,
+                None,
+            );
         }
     }
     for f in findings {
         let key = (!f.is_unmapped()).then(|| format!("{MARKER}{}]:", f.rule));
-        push(anchor_line(file, f.span.start), message(f, t), 2, key);
+        push(anchor_line(file, f.span.start), message(f, t), 200, key);
     }
     out
 }
