@@ -248,6 +248,13 @@ fn load_and_analyze(c: &Candidate, catalog: &Catalog, opts: &ScanOptions) -> Loa
         return skip("skipped: binary file (contains NUL bytes)".into(), false);
     }
     let file = SourceFile::new(c.rel.clone(), c.abs.clone(), bytes);
+    // Files that cannot hold a touchpoint are not parsed (reported with 0 parse-error bytes).
+    if !parse_only && !analyze::prefilter::might_match(&file.bytes, catalog) {
+        return LoadOutcome::Ok(Box::new(Loaded {
+            file,
+            fa: FileAnalysis::default(),
+        }));
+    }
     let Some(tree) = crate::parse::parse_within(&file.bytes, opts.parse_timeout) else {
         let limit = opts.parse_timeout.map_or(0, |d| d.as_millis());
         return skip(

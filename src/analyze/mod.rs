@@ -3,6 +3,7 @@
 mod api;
 pub mod kernels;
 pub mod lexical;
+pub mod prefilter;
 pub mod suppress;
 pub mod unmapped;
 
@@ -76,6 +77,7 @@ pub fn analyze(file: &SourceFile, tree: &tree_sitter::Tree, catalog: &Catalog) -
             ))
     });
     fa.matches.dedup_by(|a, b| a.name_range == b.name_range);
+    drop_methods_outside_torch(catalog, &mut fa);
     apply_suppressions(file, catalog, &mut fa);
     kernels::summarize_all(file, tree, &mut fa);
     fa
@@ -115,4 +117,20 @@ fn apply_suppressions(file: &SourceFile, catalog: &Catalog, fa: &mut FileAnalysi
         }
         !silenced
     });
+}
+
+/// Member calls such as `.size()` or `.to()` are PyTorch touchpoints only in code that uses PyTorch:
+/// without any other torch-extension touchpoint in the file, they are `std::vector::size()` and kin.
+fn drop_methods_outside_torch(catalog: &Catalog, fa: &mut FileAnalysis) {
+    let is_method = |m: &ApiMatch| matches!(m.what, crate::model::MatchRef::Rule(i) if catalog.rules[i].kind == crate::model::RuleKind::Method);
+    let torch_context = fa.matches.iter().any(|m| match m.what {
+        crate::model::MatchRef::Rule(i) => {
+            let r = &catalog.rules[i];
+            r.library == "torch-ext" && r.kind != crate::model::RuleKind::Method
+        }
+        crate::model::MatchRef::Unmapped { library } => library == "torch-ext",
+    });
+    if !torch_context {
+        fa.matches.retain(|m| !is_method(m));
+    }
 }
