@@ -299,10 +299,13 @@ impl<'a> Walker<'a> {
         let Some(parent) = node.parent() else {
             return false;
         };
+        // Every child under the field counts: `T a, b;` declares both.
         let is_field = |f: &str| {
-            parent
-                .child_by_field_name(f)
-                .is_some_and(|c| c.id() == node.id())
+            let mut c = parent.walk();
+            let found = parent
+                .children_by_field_name(f, &mut c)
+                .any(|x| x.id() == node.id());
+            found
         };
         match parent.kind() {
             "function_declarator"
