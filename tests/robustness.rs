@@ -87,11 +87,12 @@ fn encodings_and_line_endings() {
     assert!(g.status.success(), "{}", stderr(&g));
     let out = fs::read(d.path().join("mixed.cu")).unwrap();
     assert!(
-        out.starts_with(b"void f(void* p) {\r\n"),
+        out.starts_with(b"#include \"acl/acl.h\"\r\nvoid f(void* p) {\r\n"),
         "{:?}",
         String::from_utf8_lossy(&out)
     );
     assert!(out.ends_with(b"}"), "no newline added at the end");
+    assert!(out.windows(4).any(|w| w == b";\n//"), "the LF-only line keeps its LF");
 }
 
 #[test]
