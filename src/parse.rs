@@ -52,6 +52,9 @@ pub const BLANKED_MACROS: &[&str] = &[
     "MMCV_HOST_DEVICE",
     "QUALIFIERS",
     "__inline_hint__",
+    // Ascend C qualifiers, so cuport reads Ascend C (its own scaffolds included).
+    "__aicore__",
+    "__gm__",
 ];
 
 fn blank_matcher() -> &'static AhoCorasick {

@@ -28,6 +28,8 @@ pub struct ScanOptions {
     pub parse_only: bool,
     /// Per-file parse time limit; a file that takes longer is skipped with a note.
     pub parse_timeout: Option<std::time::Duration>,
+    /// Draw a progress line on stderr (only when it is a terminal).
+    pub progress: bool,
 }
 
 /// Which per-file renderings the chosen output needs (rendered in the workers, in parallel).
@@ -145,12 +147,18 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
         })
         .collect();
 
+    let progress = crate::progress::Progress::start(candidates.len(), opts.progress);
     let loaded: Vec<LoadOutcome> = pool.install(|| {
         candidates
             .par_iter()
-            .map(|c| load_and_analyze(c, catalog, opts))
+            .map(|c| {
+                let l = load_and_analyze(c, catalog, opts);
+                progress.tick();
+                l
+            })
             .collect()
     });
+    drop(progress);
     if opts.parse_only {
         return ScanReport {
             root,
@@ -185,10 +193,20 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
         .iter()
         .flat_map(|f| f.fa.declared.iter().cloned())
         .collect();
-    let launches: Vec<LaunchSite> = files
-        .iter()
-        .flat_map(|f| analyze::launch_sites(&f.file, &f.fa))
-        .collect();
+    let launches = LaunchIndex {
+        sites: files
+            .iter()
+            .flat_map(|f| analyze::launch_sites(&f.file, &f.fa))
+            .collect(),
+        definitions: files
+            .iter()
+            .flat_map(|f| {
+                f.fa.kernels
+                    .iter()
+                    .map(|k| (f.file.rel.clone(), k.name.clone()))
+            })
+            .collect(),
+    };
 
     let records: Vec<FileRecord> = pool.install(|| {
         files
@@ -272,7 +290,15 @@ fn load_and_analyze(c: &Candidate, catalog: &Catalog, opts: &ScanOptions) -> Loa
     LoadOutcome::Ok(Box::new(Loaded { file, fa }))
 }
 
-fn finish(l: Loaded, catalog: &Catalog, opts: &ScanOptions, launches: &[LaunchSite]) -> FileRecord {
+/// Every launch site, and which files define a kernel of each name.
+struct LaunchIndex {
+    sites: Vec<LaunchSite>,
+    /// (path, kernel name): a launch in a file that defines that name belongs to that file's kernel
+    /// (two files may each have their own `static __global__ void fill`).
+    definitions: BTreeSet<(String, String)>,
+}
+
+fn finish(l: Loaded, catalog: &Catalog, opts: &ScanOptions, launches: &LaunchIndex) -> FileRecord {
     let Loaded { file, fa } = l;
     let mut plan_opts = opts.plan.clone();
     plan_opts.annotate = plan_opts.annotate || opts.render.diff;
@@ -318,7 +344,7 @@ fn kernel_record(
     file: &SourceFile,
     k: &KernelDef,
     catalog: &Catalog,
-    launches: &[LaunchSite],
+    launches: &LaunchIndex,
 ) -> KernelRecord {
     let s = &k.summary;
     let suggestions = match catalog.pattern(&s.pattern) {
@@ -330,8 +356,15 @@ fn kernel_record(
     };
     // Launches of this kernel: same file first, then elsewhere, each in path/line order.
     let mut ks: Vec<LaunchSite> = launches
+        .sites
         .iter()
         .filter(|l| l.kernel == k.name)
+        .filter(|l| {
+            l.path == file.rel
+                || !launches
+                    .definitions
+                    .contains(&(l.path.clone(), k.name.clone()))
+        })
         .cloned()
         .collect();
     ks.sort_by(|a, b| {

@@ -92,7 +92,10 @@ fn encodings_and_line_endings() {
         String::from_utf8_lossy(&out)
     );
     assert!(out.ends_with(b"}"), "no newline added at the end");
-    assert!(out.windows(4).any(|w| w == b";\n//"), "the LF-only line keeps its LF");
+    assert!(
+        out.windows(4).any(|w| w == b";\n//"),
+        "the LF-only line keeps its LF"
+    );
 }
 
 #[test]

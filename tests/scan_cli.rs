@@ -285,3 +285,54 @@ fn broken_pipe_ends_quietly() {
     );
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
+
+#[test]
+fn launches_link_to_the_kernel_of_their_own_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kernel = "static __global__ void fill(float* p, int n) { int i = threadIdx.x; if (i < n) p[i] = 1.f; }\n";
+    fs::write(
+        tmp.path().join("a.cu"),
+        format!("{kernel}void a(float* p) {{ fill<<<1, 32>>>(p, 32); }}\n"),
+    )
+    .unwrap();
+    fs::write(
+        tmp.path().join("b.cu"),
+        format!("{kernel}void b(float* p) {{\n\n fill<<<2, 64>>>(p, 64); }}\n"),
+    )
+    .unwrap();
+    fs::write(
+        tmp.path().join("c.cu"),
+        "__global__ void only_here(int* p);\nvoid c(int* p) { only_here<<<1, 1>>>(p); }\n",
+    )
+    .unwrap();
+    fs::write(
+        tmp.path().join("d.cu"),
+        "__global__ void only_here(int* p) { *p = 0; }\n",
+    )
+    .unwrap();
+    let v: Value =
+        serde_json::from_slice(&cuport(tmp.path(), &["scan", "--format", "json"]).stdout).unwrap();
+    let launches = |path: &str, name: &str| -> Vec<(String, u64)> {
+        let k = v["kernels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["path"] == path && k["name"] == name)
+            .unwrap();
+        k["launches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["path"].as_str().unwrap().to_string(),
+                    l["line"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(launches("a.cu", "fill"), [("a.cu".to_string(), 2)]);
+    assert_eq!(launches("b.cu", "fill"), [("b.cu".to_string(), 4)]);
+    // A kernel defined in one file and launched from another (declared there) is still linked.
+    assert_eq!(launches("d.cu", "only_here"), [("c.cu".to_string(), 2)]);
+}

@@ -1,7 +1,34 @@
-//! Kernel summaries: what each `__global__` function computes (filled in by recognition).
+//! Kernel recognition: what each `__global__` function computes, from its body (never its name).
+//!
+//! One iterative walk per kernel records the nodes that matter (`kernel/facts.rs`); value
+//! provenance (`kernel/values.rs`) says which locals hold loaded data and which pointers alias
+//! which parameter; features (`kernel/features.rs`, `kernel/accum.rs`, `kernel/shapes.rs`) find
+//! reductions, scans, multiply-accumulate, normalisation, activations and data movement; and
+//! `kernel/classify.rs` turns them into a pattern id of `rewrite-rules/kernels.toml` (or
+//! `custom`) with a confidence and evidence lines.
 
-use super::FileAnalysis;
+#[path = "kernel/accum.rs"]
+mod accum;
+#[path = "kernel/classify.rs"]
+mod classify;
+#[path = "kernel/expr.rs"]
+mod expr;
+#[path = "kernel/facts.rs"]
+mod facts;
+#[path = "kernel/features.rs"]
+mod features;
+#[path = "kernel/movement.rs"]
+mod movement;
+#[path = "kernel/shapes.rs"]
+mod shapes;
+#[path = "kernel/stats.rs"]
+mod stats;
+#[path = "kernel/values.rs"]
+mod values;
+
+use super::{FileAnalysis, KernelDef};
 use crate::source::SourceFile;
+use std::ops::Range;
 
 /// The recognised pattern of a kernel, with the reasons.
 #[derive(Clone, Debug, Default)]
@@ -13,12 +40,119 @@ pub struct KernelSummary {
 }
 
 /// Summarize every kernel of a file.
-pub fn summarize_all(_file: &SourceFile, _tree: &tree_sitter::Tree, fa: &mut FileAnalysis) {
-    for k in &mut fa.kernels {
-        k.summary = KernelSummary {
-            pattern: "unknown".into(),
-            confidence: 0.0,
-            evidence: Vec::new(),
+pub fn summarize_all(file: &SourceFile, tree: &tree_sitter::Tree, fa: &mut FileAnalysis) {
+    let root = tree.root_node();
+    let src = expr::Src(&file.bytes);
+    let FileAnalysis {
+        kernels,
+        device_fns,
+        ..
+    } = fa;
+    for k in kernels.iter_mut() {
+        let body = root
+            .descendant_for_byte_range(k.body.start, k.body.end)
+            .filter(|b| b.byte_range() == k.body);
+        k.summary = match body {
+            Some(body) => {
+                let facts = facts::collect(src, root, body, device_fns);
+                classify::summarize(file, &facts)
+            }
+            None => KernelSummary {
+                pattern: "custom".into(),
+                confidence: 0.0,
+                evidence: vec!["the kernel body could not be located in the parse tree".into()],
+            },
         };
+    }
+}
+
+/// How a kernel uses its parameters, and which same-file helpers it calls (for scaffolds).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KernelAccess {
+    /// Per parameter, in order: (read through, written through).
+    pub params: Vec<(bool, bool)>,
+    /// `__device__` helpers the kernel calls, directly or through other helpers.
+    pub helpers: Vec<String>,
+}
+
+/// Which pointer parameters the body reads and writes (stores `p[i] = …`, `*p = …`, atomics,
+/// store intrinsics, writes through helper arguments), following local aliases (`y = out + r`).
+pub fn access(
+    file: &SourceFile,
+    tree: &tree_sitter::Tree,
+    device_fns: &[(String, Range<usize>)],
+    k: &KernelDef,
+) -> KernelAccess {
+    let root = tree.root_node();
+    let Some(body) = root
+        .descendant_for_byte_range(k.body.start, k.body.end)
+        .filter(|b| b.byte_range() == k.body)
+    else {
+        return KernelAccess {
+            params: vec![(true, false); k.params.len()],
+            helpers: Vec::new(),
+        };
+    };
+    let f = facts::collect(expr::Src(&file.bytes), root, body, device_fns);
+    let v = values::Values::new(&f);
+    let mut uses = vec![(false, false); k.params.len()];
+    let mut mark = |n: tree_sitter::Node, read: bool, write: bool| {
+        if let Some(b) = v.base(&f, n) {
+            if let Some(i) = k.params.iter().position(|(_, name)| name == b.name) {
+                uses[i].0 |= read;
+                uses[i].1 |= write;
+            }
+        }
+    };
+    for a in f.assigns.iter().filter(|a| a.scope == 0) {
+        if let Some((left, _)) = features::store_base(&f, &v, a.node) {
+            let op = a
+                .node
+                .child_by_field_name("operator")
+                .map_or("", |o| f.src.text(o));
+            mark(left, op != "=", true);
+        }
+    }
+    for s in f.subs.iter().filter(|s| s.scope == 0) {
+        let stored = s.node.parent().is_some_and(|p| {
+            p.kind() == "assignment_expression" && p.child_by_field_name("left") == Some(s.node)
+        });
+        if !stored {
+            mark(s.node, true, false);
+        }
+    }
+    for c in f.calls.iter().filter(|c| c.site.scope == 0) {
+        let args = expr::args(c.site.node);
+        let atomic = features::family(c.name) == "atomic";
+        let store = features::store_call(&f, &v, c);
+        for (i, a) in args.iter().enumerate() {
+            let a = expr::unparen(*a);
+            let a = match a.kind() {
+                "pointer_expression" => a.child_by_field_name("argument").unwrap_or(a),
+                _ => a,
+            };
+            // Written through a helper's pointer parameter?
+            let helper_writes = c.helper.is_some_and(|h| {
+                let pname = f
+                    .locals
+                    .iter()
+                    .filter(|l| l.param && l.site.scope == h)
+                    .nth(i)
+                    .map(|l| l.name);
+                pname.is_some_and(|p| {
+                    f.assigns.iter().any(|x| {
+                        x.scope == h
+                            && features::store_base(&f, &v, x.node)
+                                .is_some_and(|(_, b)| b.name == p)
+                    })
+                })
+            });
+            let write = (i == 0 && (atomic || store)) || helper_writes;
+            mark(a, !(i == 0 && store), write);
+        }
+    }
+    KernelAccess {
+        params: uses,
+        helpers: f.scopes.iter().flatten().map(|s| s.to_string()).collect(),
     }
 }

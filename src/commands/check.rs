@@ -49,6 +49,7 @@ pub fn run(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::
         config: config.clone(),
         parse_only: false,
         parse_timeout: Some(std::time::Duration::from_secs(20)),
+        progress: false,
     };
     let report = scan(&catalog, &opts);
     print_notes(&report, err)?;

@@ -87,6 +87,7 @@ pub fn scan_options_with(c: &CommonArgs, render: RenderNeeds, cfg: &Config) -> S
         parse_only: false,
         parse_timeout: (c.parse_timeout > 0)
             .then(|| std::time::Duration::from_millis(c.parse_timeout)),
+        progress: true,
     }
 }
 

@@ -1,0 +1,312 @@
+//! Arithmetic features: accumulations across loop iterations (sums, maxima, multiply-accumulate,
+//! sums of squares, Welford and online-softmax updates) and sorted insertion. The `Arith`
+//! record also carries what `stats.rs` finds (math calls, centring, moving averages, padding
+//! checks, index decomposition, atomics).
+
+use super::expr::{self, Src};
+use super::facts::Facts;
+use super::features::{accumulator, family, store_base, target, Ev};
+use super::stats;
+use super::values::{Space, Values};
+use tree_sitter::Node;
+
+/// An atomic read-modify-write.
+#[derive(Clone, Debug)]
+pub struct Atomic {
+    pub ev: Ev,
+    /// The address depends on loaded data (a histogram bin, a scatter index).
+    pub data_index: bool,
+    /// Adds a constant (counting).
+    pub constant: bool,
+    /// Adds loaded data.
+    pub loaded_value: bool,
+    /// The target is a single location (`atomicAdd(total, v)`).
+    pub scalar: bool,
+    /// Accumulates (add/sub/inc), as opposed to CAS, exchange, min/max or bit operations.
+    pub adds: bool,
+}
+
+/// Arithmetic features of a kernel.
+#[derive(Default, Debug)]
+pub struct Arith {
+    pub accum_sum: Option<Ev>,
+    pub accum_max: Option<Ev>,
+    pub macs: Vec<Ev>,
+    pub sumsq: Option<Ev>,
+    pub welford: Option<Ev>,
+    pub online: Option<Ev>,
+    pub serial_scan: Option<Ev>,
+    pub exp_diff: Option<Ev>,
+    pub log: Option<Ev>,
+    /// `log(p[target])`: the log-likelihood of a class picked by a loaded id.
+    pub log_gather: Option<Ev>,
+    pub inv_sqrt: Option<Ev>,
+    pub sqrt: Option<Ev>,
+    pub trig: Option<Ev>,
+    pub pow: Option<Ev>,
+    pub centering_computed: Option<Ev>,
+    pub centering_loaded: Option<Ev>,
+    pub emas: Vec<Ev>,
+    pub ema_sq: Option<Ev>,
+    pub padding: Option<Ev>,
+    pub clipped: Option<Ev>,
+    pub div_count: Option<Ev>,
+    pub gather: Option<Ev>,
+    pub atomics: Vec<Atomic>,
+    pub insertion: Option<Ev>,
+    pub decomposition: Option<Ev>,
+    pub swapped_tile: Option<Ev>,
+    pub random: Option<Ev>,
+    pub random_cmp: Option<Ev>,
+    pub min_calls: usize,
+    pub max_calls: usize,
+}
+
+/// Compute the arithmetic features.
+pub fn arith(f: &Facts, v: &Values) -> Arith {
+    let mut a = Arith::default();
+    assignments(f, v, &mut a);
+    stats::calls(f, v, &mut a);
+    stats::binops(f, v, &mut a);
+    stats::locals(f, &mut a);
+    stats::lift_emas(f, &mut a);
+    a
+}
+
+fn factor_pairs<'t>(src: Src, n: Node<'t>) -> Vec<Vec<Node<'t>>> {
+    expr::terms(src, n)
+        .into_iter()
+        .map(|(t, _)| expr::flatten(src, t, "*"))
+        .filter(|fs| fs.len() >= 2)
+        .collect()
+}
+
+/// Multiply-accumulate (distinct loaded operands) or a sum of squares in `rhs`.
+fn products(f: &Facts, v: &Values, rhs: Node) -> (bool, bool, bool) {
+    let src = f.src;
+    let (mut mac, mut sq, mut shared) = (false, false, false);
+    for fs in factor_pairs(src, rhs) {
+        let keyed: Vec<(String, Node)> = fs
+            .iter()
+            .filter(|x| !expr::is_number(src, **x))
+            .map(|x| (src.key(expr::core(src, *x)), *x))
+            .collect();
+        for i in 0..keyed.len() {
+            for j in i + 1..keyed.len() {
+                let (a, b) = (keyed[i].1, keyed[j].1);
+                if keyed[i].0 == keyed[j].0 && v.loaded(f, a) {
+                    sq = true;
+                } else if v.is_direct(f, a)
+                    && v.is_direct(f, b)
+                    && v.access_key(f, a) != v.access_key(f, b)
+                    && !(register_array(f, v, a) && register_array(f, v, b))
+                {
+                    // Operands indexed differently: a row of one matrix times a column of
+                    // another (a dot product of two aligned vectors is not a GEMM).
+                    mac = true;
+                    let sh = |n: Node| {
+                        let c = expr::core(src, n);
+                        v.base(f, c).is_some_and(|b| b.space == Space::Shared)
+                    };
+                    shared |= sh(a) && sh(b);
+                }
+            }
+        }
+    }
+    (mac, sq, shared)
+}
+
+/// An element of a per-thread array (small matrix math in registers, not a GEMM over memory).
+fn register_array(f: &Facts, v: &Values, n: Node) -> bool {
+    let mut c = expr::core(f.src, n);
+    for _ in 0..4 {
+        if c.kind() != "field_expression" {
+            break;
+        }
+        match c.child_by_field_name("argument") {
+            Some(a) => c = expr::core(f.src, a),
+            None => break,
+        }
+    }
+    c.kind() == "subscript_expression" && v.base(f, c).is_some_and(|b| b.space == Space::Local)
+}
+
+fn is_exp_valued(f: &Facts, n: Node) -> bool {
+    let c = expr::core(f.src, n);
+    match c.kind() {
+        "call_expression" => expr::callee(f.src, c).is_some_and(|x| family(x) == "exp"),
+        "identifier" => f.named(f.src.text(c)).any(|l| {
+            l.init.is_some_and(|i| {
+                let i = expr::core(f.src, i);
+                i.kind() == "call_expression"
+                    && expr::callee(f.src, i).is_some_and(|x| family(x) == "exp")
+            })
+        }),
+        _ => false,
+    }
+}
+
+fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
+    let src = f.src;
+    for s in &f.assigns {
+        let n = s.node;
+        let op = n
+            .child_by_field_name("operator")
+            .map_or("", |o| src.text(o));
+        let (Some(left), Some(right)) = (
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+        ) else {
+            continue;
+        };
+        // A store inside the accumulation loop that writes the running value: a serial scan.
+        if let Some(lp) = s.lp {
+            let l = &f.loops[lp as usize];
+            let name = target(src, n).unwrap_or("");
+            let global = store_base(f, v, n).is_some_and(|(_, b)| b.space == Space::Global);
+            let acc = !global && accumulator(f, name, l, s.scope);
+            let kl = src.key(left);
+            if acc && op == "+=" && v.is_direct(f, right) {
+                a.accum_sum
+                    .get_or_insert(Ev::new(s, "running sum of loaded values"));
+                let stored = f.assigns.iter().any(|x| {
+                    x.lp == s.lp
+                        && store_base(f, v, x.node).is_some_and(|(_, b)| b.space == Space::Global)
+                        && x.node
+                            .child_by_field_name("right")
+                            .is_some_and(|r| expr::mentions(src, r, name))
+                });
+                if stored {
+                    a.serial_scan
+                        .get_or_insert(Ev::new(s, "running sum stored every step"));
+                }
+            }
+            if (acc || global) && (op == "+=" || op == "-=") {
+                let (mac, _, shared) = products(f, v, right);
+                if mac {
+                    let what = if shared {
+                        "over shared-memory tiles"
+                    } else {
+                        ""
+                    };
+                    a.macs.push(Ev::new(s, what));
+                }
+            }
+            if acc && (op == "+=" || op == "-=") {
+                let (_, sq, _) = products(f, v, right);
+                if sq {
+                    a.sumsq.get_or_insert(Ev::new(s, "sum of squares"));
+                }
+                // Welford: mean += delta / count, with count incremented in the same loop.
+                let r = expr::unparen(right);
+                if expr::binop(src, r) == Some("/") {
+                    let cnt = expr::rhs(r).map(|c| src.key(expr::core(src, c)));
+                    if let Some(cnt) = cnt {
+                        let bumped = f.assigns.iter().chain(&f.incs).any(|x| {
+                            x.lp == s.lp
+                                && (target(src, x.node) == Some(cnt.as_str())
+                                    || x.node
+                                        .child_by_field_name("argument")
+                                        .is_some_and(|g| src.text(g) == cnt))
+                        });
+                        if bumped {
+                            a.welford
+                                .get_or_insert(Ev::new(s, "running mean += delta / count"));
+                        }
+                    }
+                }
+            }
+            if acc && op == "*=" && is_exp_valued(f, right) {
+                a.online
+                    .get_or_insert(Ev::new(s, "running sum rescaled by exp(m_old - m_new)"));
+            }
+            if acc && op == "=" {
+                let r = expr::core(src, right);
+                // m = (m > x) ? m : x
+                if r.kind() == "conditional_expression" {
+                    let c = r.child_by_field_name("condition").map(expr::unparen);
+                    let t = r
+                        .child_by_field_name("consequence")
+                        .map(|x| src.key(expr::core(src, x)));
+                    let e = r
+                        .child_by_field_name("alternative")
+                        .map(|x| src.key(expr::core(src, x)));
+                    let cmp =
+                        c.filter(|c| matches!(expr::binop(src, *c), Some(">" | "<" | ">=" | "<=")));
+                    if let (Some(c), Some(t), Some(e)) = (cmp, t, e) {
+                        let sides = [expr::lhs(c), expr::rhs(c)]
+                            .map(|x| x.map(|x| src.key(expr::core(src, x))));
+                        let keys = [Some(t.clone()), Some(e.clone())];
+                        if (t == kl || e == kl) && sides.iter().all(|x| keys.contains(x)) {
+                            a.accum_max
+                                .get_or_insert(Ev::new(s, "running max via a select"));
+                        }
+                    }
+                }
+                if r.kind() == "call_expression"
+                    && expr::callee(src, r).is_some_and(|c| family(c) == "fma")
+                {
+                    let args = expr::args(r);
+                    if args.len() == 3 && src.key(args[2]) == kl {
+                        let (ka, kb) = (
+                            src.key(expr::core(src, args[0])),
+                            src.key(expr::core(src, args[1])),
+                        );
+                        if ka == kb && v.loaded(f, args[0]) {
+                            a.sumsq.get_or_insert(Ev::new(s, "sum of squares"));
+                        } else if v.is_direct(f, args[0])
+                            && v.is_direct(f, args[1])
+                            && v.access_key(f, args[0]) != v.access_key(f, args[1])
+                        {
+                            a.macs.push(Ev::new(s, "via fma"));
+                        }
+                    }
+                }
+                let ts = expr::terms(src, right);
+                if ts.iter().any(|(t, neg)| !neg && src.key(*t) == kl) {
+                    let rest: Vec<Node> = ts
+                        .iter()
+                        .filter(|(t, _)| src.key(*t) != kl)
+                        .map(|(t, _)| *t)
+                        .collect();
+                    for t in rest {
+                        let (mac, sq, _) = products(f, v, t);
+                        if mac {
+                            a.macs.push(Ev::new(s, ""));
+                        }
+                        if sq {
+                            a.sumsq.get_or_insert(Ev::new(s, "sum of squares"));
+                        }
+                    }
+                }
+                // d = d * exp(m - m_new) + …: the online-softmax rescale.
+                let rescaled = ts.iter().any(|(t, _)| {
+                    let fs = expr::flatten(src, *t, "*");
+                    fs.iter().any(|x| src.key(*x) == kl) && fs.iter().any(|x| is_exp_valued(f, *x))
+                });
+                if rescaled && ts.len() >= 2 {
+                    a.online
+                        .get_or_insert(Ev::new(s, "running sum rescaled by exp(m_old - m_new)"));
+                }
+            }
+        }
+        // Sorted insertion: a[p] = a[p - 1].
+        if op == "=" {
+            let (l, r) = (expr::unparen(left), expr::unparen(right));
+            if l.kind() == "subscript_expression" && r.kind() == "subscript_expression" {
+                let arg = |x: Node| x.child_by_field_name("argument").map(|a| src.key(a));
+                let idx = |x: Node| x.child_by_field_name("indices").map(|a| src.key(a));
+                if arg(l) == arg(r) {
+                    if let (Some(il), Some(ir)) = (idx(l), idx(r)) {
+                        let il = il.trim_matches(['[', ']']).to_string();
+                        let ir = ir.trim_matches(['[', ']']).to_string();
+                        if ir == format!("{il}-1") || il == format!("{ir}+1") {
+                            a.insertion
+                                .get_or_insert(Ev::new(s, "shift-insert into a sorted buffer"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! Small helpers over expression nodes. Every loop here is bounded (by `MAX_DEPTH` or a node
+//! budget), so a pathological 10,000-deep expression costs a constant amount and never recurses.
+
+use tree_sitter::Node;
+
+/// How far helpers look through parentheses, casts and operator chains.
+pub const MAX_DEPTH: usize = 32;
+/// How many nodes a subtree search visits at most.
+const WALK_BUDGET: usize = 4096;
+
+/// The source bytes the tree was parsed from.
+#[derive(Clone, Copy)]
+pub struct Src<'t>(pub &'t [u8]);
+
+impl<'t> Src<'t> {
+    pub fn text(self, n: Node) -> &'t str {
+        std::str::from_utf8(&self.0[n.byte_range()]).unwrap_or("")
+    }
+
+    /// The text without whitespace, to compare two expressions.
+    pub fn key(self, n: Node) -> String {
+        self.text(n)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    }
+}
+
+/// Calls that only convert a value (a load stays a load through them).
+const CONVERSIONS: &[&str] = &[
+    "static_cast",
+    "__half2float",
+    "__float2half",
+    "__float2half_rn",
+    "__float2half_rz",
+    "__bfloat162float",
+    "__float2bfloat16",
+    "__float2bfloat16_rn",
+    "__int2float_rn",
+    "__uint2float_rn",
+    "__ll2float_rn",
+    "__float2int_rn",
+    "__float2int_rz",
+    "__float2uint_rn",
+    "__double2float_rn",
+    "__low2float",
+    "__high2float",
+    "__int2half_rn",
+    "__half2int_rz",
+    "__ldg",
+    "__ldcs",
+    "__ldcg",
+    "__ldca",
+    "__ldlu",
+    "__ldcv",
+    "float",
+    "double",
+    "half",
+    "__half",
+    "__nv_bfloat16",
+];
+
+const PRIMITIVES: &[&str] = &[
+    "float", "double", "int", "long", "short", "char", "unsigned", "bool", "size_t",
+];
+
+/// The parenthesised expression's content, repeatedly.
+pub fn unparen(mut n: Node) -> Node {
+    for _ in 0..MAX_DEPTH {
+        if n.kind() != "parenthesized_expression" {
+            break;
+        }
+        match n.named_child(0) {
+            Some(c) => n = c,
+            None => break,
+        }
+    }
+    n
+}
+
+/// The name a call calls: the last segment of a qualified name, the method of `x.m(…)`.
+pub fn callee<'t>(src: Src<'t>, call: Node) -> Option<&'t str> {
+    let mut f = call.child_by_field_name("function")?;
+    for _ in 0..MAX_DEPTH {
+        f = match f.kind() {
+            "identifier" | "field_identifier" => return Some(src.text(f)),
+            "template_function" | "template_method" | "qualified_identifier" => {
+                f.child_by_field_name("name")?
+            }
+            "field_expression" => f.child_by_field_name("field")?,
+            _ => return None,
+        };
+    }
+    None
+}
+
+/// Is the callee a method (`x.m(…)`, `x->m(…)`)?
+pub fn is_method(call: Node) -> bool {
+    call.child_by_field_name("function")
+        .is_some_and(|f| f.kind() == "field_expression")
+}
+
+/// The receiver text of a method call.
+pub fn receiver<'t>(src: Src<'t>, call: Node) -> Option<&'t str> {
+    let f = call.child_by_field_name("function")?;
+    (f.kind() == "field_expression")
+        .then(|| f.child_by_field_name("argument").map(|a| src.text(a)))
+        .flatten()
+}
+
+/// The arguments of a call (comments skipped).
+pub fn args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
+    let Some(list) = call.child_by_field_name("arguments") else {
+        return Vec::new();
+    };
+    let mut c = list.walk();
+    list.named_children(&mut c)
+        .filter(|a| a.kind() != "comment")
+        .collect()
+}
+
+fn type_like(name: &str) -> bool {
+    name.ends_with("_t")
+        || PRIMITIVES.contains(&name)
+        || (name.len() <= 3 && name.starts_with(|c: char| c.is_ascii_uppercase()))
+}
+
+/// Is this call a value conversion (`static_cast<T>(x)`, `__half2float(x)`, `acc_t(x)`)?
+pub fn is_conversion(src: Src, call: Node) -> bool {
+    if call.kind() != "call_expression" || is_method(call) {
+        return false;
+    }
+    let Some(name) = callee(src, call) else {
+        return false;
+    };
+    (CONVERSIONS.contains(&name) || type_like(name)) && args(call).len() == 1
+}
+
+/// Strip parentheses, casts, conversion calls and `&x` inside `__ldg(&x)`; says whether a
+/// conversion was stripped.
+pub fn strip<'t>(src: Src, n: Node<'t>) -> (Node<'t>, bool) {
+    let mut n = n;
+    let mut converted = false;
+    for _ in 0..MAX_DEPTH {
+        n = unparen(n);
+        match n.kind() {
+            "cast_expression" => match n.child_by_field_name("value") {
+                Some(v) => {
+                    converted = true;
+                    n = v;
+                }
+                None => break,
+            },
+            "call_expression" if is_conversion(src, n) => {
+                let name = callee(src, n).unwrap_or("");
+                let Some(a) = args(n).into_iter().next() else {
+                    break;
+                };
+                if name.starts_with("__ld") {
+                    // `__ldg(&x[i])` is the load `x[i]`.
+                    n = match a.kind() {
+                        "pointer_expression" => a.child_by_field_name("argument").unwrap_or(a),
+                        _ => a,
+                    };
+                } else {
+                    converted = true;
+                    n = a;
+                }
+            }
+            _ => break,
+        }
+    }
+    (n, converted)
+}
+
+/// Just the stripped node.
+pub fn core<'t>(src: Src, n: Node<'t>) -> Node<'t> {
+    strip(src, n).0
+}
+
+/// The value of a numeric literal (through casts and a unary minus).
+pub fn number(src: Src, n: Node) -> Option<f64> {
+    let n = core(src, n);
+    match n.kind() {
+        "number_literal" => {
+            let t = src.text(n).to_ascii_lowercase();
+            if let Some(h) = t.strip_prefix("0x") {
+                let h = h.trim_end_matches(['u', 'l']);
+                return u64::from_str_radix(h, 16).ok().map(|v| v as f64);
+            }
+            t.trim_end_matches(['f', 'u', 'l']).parse::<f64>().ok()
+        }
+        "unary_expression" => {
+            let op = n.child_by_field_name("operator").map(|o| src.text(o));
+            let v = number(src, n.child_by_field_name("argument")?)?;
+            (op == Some("-")).then_some(-v)
+        }
+        _ => None,
+    }
+}
+
+/// A numeric literal (through casts): `0`, `0.0f`, `T(0)`, `(float)1`.
+pub fn is_number(src: Src, n: Node) -> bool {
+    number(src, n).is_some()
+}
+
+pub fn is_zero(src: Src, n: Node) -> bool {
+    if number(src, n) == Some(0.0) {
+        return true;
+    }
+    // `make_float4(0.f, 0.f, 0.f, 0.f)` and friends.
+    let c = core(src, n);
+    c.kind() == "call_expression" && callee(src, c).is_some_and(|f| f.starts_with("make_")) && {
+        let a = args(c);
+        !a.is_empty() && a.iter().all(|x| number(src, *x) == Some(0.0))
+    }
+}
+
+pub fn is_one(src: Src, n: Node) -> bool {
+    number(src, n) == Some(1.0)
+}
+
+/// The operator of a binary expression.
+pub fn binop<'t>(src: Src<'t>, n: Node) -> Option<&'t str> {
+    (n.kind() == "binary_expression")
+        .then(|| n.child_by_field_name("operator").map(|o| src.text(o)))
+        .flatten()
+}
+
+pub fn lhs<'t>(n: Node<'t>) -> Option<Node<'t>> {
+    n.child_by_field_name("left")
+}
+
+pub fn rhs<'t>(n: Node<'t>) -> Option<Node<'t>> {
+    n.child_by_field_name("right")
+}
+
+/// Flatten a chain of one associative operator (`a * b * c` → [a, b, c]), looking through
+/// parentheses; bounded by `MAX_DEPTH` operands.
+pub fn flatten<'t>(src: Src, n: Node<'t>, op: &str) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let mut stack = vec![n];
+    while let Some(x) = stack.pop() {
+        let x = unparen(x);
+        if out.len() + stack.len() >= MAX_DEPTH {
+            out.push(x);
+            continue;
+        }
+        if binop(src, x) == Some(op) {
+            if let (Some(l), Some(r)) = (lhs(x), rhs(x)) {
+                stack.push(r);
+                stack.push(l);
+                continue;
+            }
+        }
+        out.push(x);
+    }
+    out
+}
+
+/// Terms of a sum, with `a - b` giving the term `b` marked negative.
+pub fn terms<'t>(src: Src, n: Node<'t>) -> Vec<(Node<'t>, bool)> {
+    let mut out = Vec::new();
+    let mut stack = vec![(n, false)];
+    while let Some((x, neg)) = stack.pop() {
+        let x = unparen(x);
+        let op = binop(src, x);
+        if out.len() + stack.len() < MAX_DEPTH && matches!(op, Some("+" | "-")) {
+            if let (Some(l), Some(r)) = (lhs(x), rhs(x)) {
+                stack.push((r, if op == Some("-") { !neg } else { neg }));
+                stack.push((l, neg));
+                continue;
+            }
+        }
+        out.push((x, neg));
+    }
+    out
+}
+
+/// Visit a subtree in pre-order (at most `WALK_BUDGET` nodes); `f` returns whether to descend.
+pub fn walk<'t>(n: Node<'t>, mut f: impl FnMut(Node<'t>) -> bool) {
+    let mut cursor = n.walk();
+    let mut budget = WALK_BUDGET;
+    let mut descend = true;
+    loop {
+        if descend {
+            budget -= 1;
+            if budget == 0 {
+                return;
+            }
+            if f(cursor.node()) && cursor.goto_first_child() {
+                continue;
+            }
+        }
+        if cursor.node() == n {
+            return;
+        }
+        if cursor.goto_next_sibling() {
+            descend = true;
+        } else if cursor.goto_parent() {
+            descend = false;
+            if cursor.node() == n {
+                return;
+            }
+        } else {
+            return;
+        }
+    }
+}
+
+/// Does the subtree contain a node for which `pred` holds?
+pub fn any<'t>(n: Node<'t>, mut pred: impl FnMut(Node<'t>) -> bool) -> bool {
+    let mut found = false;
+    walk(n, |x| {
+        if !found && pred(x) {
+            found = true;
+        }
+        !found
+    });
+    found
+}
+
+/// Does the subtree use the identifier `name`?
+pub fn mentions(src: Src, n: Node, name: &str) -> bool {
+    any(n, |x| x.kind() == "identifier" && src.text(x) == name)
+}
+
+/// Is `inner` inside `outer` (byte ranges)?
+pub fn within(inner: Node, outer: Node) -> bool {
+    inner.start_byte() >= outer.start_byte() && inner.end_byte() <= outer.end_byte()
+}
+
+/// Is the node inside a call to one of `names`, at most `MAX_DEPTH` levels up, below `stop`?
+pub fn inside_call(src: Src, n: Node, names: &[&str]) -> bool {
+    let mut cur = n.parent();
+    for _ in 0..MAX_DEPTH {
+        let Some(p) = cur else { return false };
+        if matches!(
+            p.kind(),
+            "expression_statement" | "declaration" | "compound_statement"
+        ) {
+            return false;
+        }
+        if p.kind() == "call_expression" && callee(src, p).is_some_and(|c| names.contains(&c)) {
+            return true;
+        }
+        cur = p.parent();
+    }
+    false
+}

@@ -1,0 +1,253 @@
+//! What stores write: elementwise add, broadcast (bias) add, axpy and gathered rows; and pure
+//! data movement (cast, select, concat, gather, permute, scatter, copy).
+
+use super::accum::Arith;
+use super::expr;
+use super::facts::Facts;
+use super::features::{store_base, Ev};
+use super::shapes::{Move, Shapes};
+use super::values::{init_of, Space, Values};
+use tree_sitter::Node;
+
+/// The subscript a value is exactly loaded from (through conversions and one local).
+fn load_of<'t>(f: &Facts<'t>, v: &Values, n: Node<'t>) -> Option<Node<'t>> {
+    let c = expr::core(f.src, n);
+    let is_load = |x: Node| {
+        x.kind() == "subscript_expression"
+            || (x.kind() == "pointer_expression" && x.child(0).is_some_and(|o| o.kind() == "*"))
+    };
+    match c.kind() {
+        _ if is_load(c) => Some(c),
+        "identifier" => init_of(f, v, c).and_then(|i| {
+            let i = expr::core(f.src, i);
+            is_load(i).then_some(i)
+        }),
+        _ => None,
+    }
+}
+
+/// The single index expression of an access (`a[i]` → `i`), if any.
+fn index_expr(n: Node) -> Option<Node> {
+    n.child_by_field_name("indices")
+        .and_then(|i| i.named_child(0))
+}
+
+/// Is `load` indexed by a coordinate the store index is built from (`bias[col]` for
+/// `out[row * cols + col]`, `bias[i % cols]` for `out[i]`): a broadcast along the other dims?
+fn broadcast(f: &Facts, load: Node, store: Node) -> bool {
+    let src = f.src;
+    let (Some(li), Some(si)) = (index_expr(load), index_expr(store)) else {
+        return false;
+    };
+    let (li, si) = (expr::core(src, li), expr::core(src, si));
+    let store_mentions = |name: &str| {
+        expr::mentions(src, si, name)
+            || (si.kind() == "identifier"
+                && f.named(src.text(si))
+                    .any(|l| l.init.is_some_and(|i| expr::mentions(src, i, name))))
+    };
+    let modulo_of_store = |x: Node| {
+        expr::binop(src, x) == Some("%")
+            && si.kind() == "identifier"
+            && expr::lhs(x).is_some_and(|l| expr::mentions(src, l, src.text(si)))
+    };
+    match li.kind() {
+        "identifier" => {
+            store_mentions(src.text(li))
+                || f.named(src.text(li))
+                    .any(|l| l.init.is_some_and(|i| modulo_of_store(expr::core(src, i))))
+        }
+        _ => modulo_of_store(li),
+    }
+}
+
+pub fn stores(f: &Facts, v: &Values, s: &mut Shapes) {
+    let src = f.src;
+    for st in &f.assigns {
+        let Some((left, base)) = store_base(f, v, st.node) else {
+            continue;
+        };
+        if base.space != Space::Global {
+            continue;
+        }
+        s.stores += 1;
+        let op = st
+            .node
+            .child_by_field_name("operator")
+            .map_or("", |o| src.text(o));
+        let Some(rhs) = st.node.child_by_field_name("right") else {
+            continue;
+        };
+        let rhs = expr::core(src, init_of(f, v, rhs).unwrap_or(rhs));
+        let lkey = v.index_key(f, left);
+        let scalar_times_load = |t: Node| {
+            let fs = expr::flatten(src, t, "*");
+            fs.len() == 2
+                && fs.iter().filter(|x| load_of(f, v, **x).is_some()).count() == 1
+                && fs.iter().any(|x| !v.loaded(f, *x))
+        };
+        let ts = expr::terms(src, rhs);
+        if op == "=" && ts.len() == 2 && ts.iter().all(|(_, neg)| !neg) {
+            let (x, y) = (load_of(f, v, ts[0].0), load_of(f, v, ts[1].0));
+            if let (Some(x), Some(y)) = (x, y) {
+                let (bx, by) = (v.base(f, x), v.base(f, y));
+                if let (Some(bx), Some(by)) = (bx, by) {
+                    if bx.name != by.name && bx.space == Space::Global && by.space == Space::Global
+                    {
+                        if v.index_key(f, x) == v.index_key(f, y) {
+                            s.add.get_or_insert(Ev::new(st, "a[i] + b[i]"));
+                        } else if broadcast(f, y, left) || broadcast(f, x, left) {
+                            let b = if broadcast(f, y, left) { y } else { x };
+                            s.bias_add.get_or_insert(Ev::new(
+                                st,
+                                format!("x + {} (broadcast along a dimension)", src.text(b)),
+                            ));
+                        }
+                    }
+                }
+            }
+            // y[i] = a * x[i] + y[i]
+            for (i, j) in [(0, 1), (1, 0)] {
+                let same = load_of(f, v, ts[j].0).is_some_and(|y| {
+                    v.base(f, y).is_some_and(|b| b.name == base.name) && v.index_key(f, y) == lkey
+                });
+                if same && scalar_times_load(ts[i].0) {
+                    s.axpy.get_or_insert(Ev::new(st, "y[i] = a * x[i] + y[i]"));
+                }
+            }
+        }
+        if op == "+=" && ts.len() == 1 && scalar_times_load(ts[0].0) {
+            s.axpy.get_or_insert(Ev::new(st, "y[i] += a * x[i]"));
+        }
+        // y[i] += x[i] (in-place add) or y[i] += bias[col] (in-place bias add).
+        if let Some(x) = (op == "+=" && ts.len() == 1)
+            .then(|| load_of(f, v, ts[0].0))
+            .flatten()
+        {
+            let other = v
+                .base(f, x)
+                .is_some_and(|b| b.name != base.name && b.space == Space::Global);
+            if other && v.index_key(f, x) == lkey {
+                s.add.get_or_insert(Ev::new(st, "y[i] += x[i]"));
+            } else if other && broadcast(f, x, left) {
+                s.bias_add.get_or_insert(Ev::new(
+                    st,
+                    format!("y += {} (broadcast along a dimension)", src.text(x)),
+                ));
+            }
+        }
+        let gathered = |x: Node| {
+            let x = load_of(f, v, x).unwrap_or(x);
+            expr::any(x, |y| {
+                (y.kind() == "subscript_expression"
+                    || (y.kind() == "pointer_expression"
+                        && y.child(0).is_some_and(|o| o.kind() == "*")))
+                    && v.data_dependent(f, y)
+            })
+        };
+        if op == "=" && !v.data_dependent(f, left) && ts.iter().any(|(t, _)| gathered(*t)) {
+            s.gather_store
+                .get_or_insert(Ev::new(st, "rows gathered through ids read from memory"));
+        }
+    }
+}
+
+/// A kernel whose stores only copy loaded values (possibly converted or selected).
+pub fn movement(f: &Facts, v: &Values, a: &Arith) -> Option<(Move, Ev)> {
+    let src = f.src;
+    let mut found: Option<(Move, Ev)> = None;
+    let mut loads = 0;
+    let mut rank = |m: Move, ev: Ev| {
+        let order = |m: Move| m as u8;
+        if found.as_ref().is_none_or(|(x, _)| order(m) < order(*x)) {
+            found = Some((m, ev));
+        }
+    };
+    for st in &f.assigns {
+        let Some((left, base)) = store_base(f, v, st.node) else {
+            continue;
+        };
+        if base.space != Space::Global {
+            continue;
+        }
+        let op = st
+            .node
+            .child_by_field_name("operator")
+            .map_or("", |o| src.text(o));
+        let rhs = st.node.child_by_field_name("right")?;
+        if op != "=" {
+            return None;
+        }
+        let (rc, converted) = expr::strip(src, rhs);
+        let rc = match init_of(f, v, rc) {
+            Some(i) if rc.kind() == "identifier" => i,
+            _ => rc,
+        };
+        let (rc, conv2) = expr::strip(src, rc);
+        let converted = converted || conv2;
+        let scatter = v.data_dependent(f, left);
+        let lkey = v.index_key(f, left);
+        let mut leaf = |x: Node, rank: &mut dyn FnMut(Move, Ev)| -> bool {
+            let x = load_of(f, v, x).unwrap_or(expr::core(src, x));
+            match x.kind() {
+                "subscript_expression" => {
+                    loads += 1;
+                    let lb = v.base(f, x);
+                    if converted && v.index_key(f, x) == lkey {
+                        rank(Move::Cast, Ev::new(st, "element type conversion"));
+                    } else if v.data_dependent(f, x) && !scatter {
+                        rank(
+                            Move::Gather,
+                            Ev::new(st, "row gathered through an index read from memory"),
+                        );
+                    } else if scatter {
+                        rank(Move::Scatter, Ev::new(st, "scatter to a computed address"));
+                    } else if lb.is_some_and(|b| b.name != base.name)
+                        && v.index_key(f, x) != lkey
+                        && st.depth <= 1
+                    {
+                        if let Some(e) = a.swapped_tile.clone().or_else(|| a.decomposition.clone())
+                        {
+                            rank(Move::Permute, e);
+                        }
+                    }
+                    rank(Move::Copy, Ev::new(st, "plain copy"));
+                    true
+                }
+                _ => {
+                    expr::is_number(src, x)
+                        || expr::is_zero(src, x)
+                        || (x.kind() == "identifier" && f.named(src.text(x)).any(|l| l.param))
+                }
+            }
+        };
+        if rc.kind() == "conditional_expression" {
+            let (Some(c), Some(t), Some(e)) = (
+                rc.child_by_field_name("condition"),
+                rc.child_by_field_name("consequence"),
+                rc.child_by_field_name("alternative"),
+            ) else {
+                return None;
+            };
+            if !leaf(t, &mut rank) || !leaf(e, &mut rank) {
+                return None;
+            }
+            let bt = load_of(f, v, t).and_then(|x| v.base(f, x)).map(|b| b.name);
+            let be = load_of(f, v, e).and_then(|x| v.base(f, x)).map(|b| b.name);
+            if v.loaded(f, c) {
+                rank(Move::Where, Ev::new(st, "select by a loaded mask"));
+            } else if bt.is_some() && be.is_some() && bt != be {
+                rank(
+                    Move::Concat,
+                    Ev::new(st, "index range picks one of two inputs"),
+                );
+            }
+        } else if !leaf(rc, &mut rank) {
+            return None;
+        }
+    }
+    if loads == 0 {
+        return None;
+    }
+    found
+}
