@@ -215,7 +215,7 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
                 l.fa.matches.retain(|m| {
                     !matches!(m.what, MatchRef::Unmapped { .. }) || !declared.contains(&m.name)
                 });
-                finish(l, catalog, opts, &launches)
+                finish(l, catalog, opts, &launches, &declared)
             })
             .collect()
     });
@@ -298,7 +298,13 @@ struct LaunchIndex {
     definitions: BTreeSet<(String, String)>,
 }
 
-fn finish(l: Loaded, catalog: &Catalog, opts: &ScanOptions, launches: &LaunchIndex) -> FileRecord {
+fn finish(
+    l: Loaded,
+    catalog: &Catalog,
+    opts: &ScanOptions,
+    launches: &LaunchIndex,
+    declared: &BTreeSet<String>,
+) -> FileRecord {
     let Loaded { file, fa } = l;
     let mut plan_opts = opts.plan.clone();
     plan_opts.annotate = plan_opts.annotate || opts.render.diff;
@@ -326,6 +332,17 @@ fn finish(l: Loaded, catalog: &Catalog, opts: &ScanOptions, launches: &LaunchInd
     }
     let output = if opts.render.strip_annotations {
         crate::rewrite::annotate::strip(&file.bytes)
+    } else if opts.render.diff || opts.render.new_content {
+        plan.output.map(|first| {
+            converge(
+                catalog,
+                &file,
+                first,
+                opts.target,
+                &plan_opts,
+                Some(declared),
+            )
+        })
     } else {
         plan.output
     };
@@ -448,5 +465,39 @@ pub fn plan_source(
         return crate::rewrite::FilePlan::default();
     };
     let fa = analyze::analyze(&file, &tree, catalog);
-    plan_file(&file, &fa, catalog, target, opts)
+    let mut plan = plan_file(&file, &fa, catalog, target, opts);
+    plan.output = plan
+        .output
+        .map(|first| converge(catalog, &file, first, target, opts, None));
+    plan
+}
+
+/// Re-plan rewritten text until it stops changing, as ruff does with its fixes: a rewrite can
+/// produce code another rule annotates (Paddle's PADDLE_ENFORCE_GPU_SUCCESS(cudaGetLastError())
+/// for C10_CUDA_KERNEL_LAUNCH_CHECK()), and the user must get the settled file in one run.
+fn converge(
+    catalog: &Catalog,
+    original: &SourceFile,
+    first: Vec<u8>,
+    target: Target,
+    opts: &PlanOptions,
+    declared: Option<&BTreeSet<String>>,
+) -> Vec<u8> {
+    let mut current = first;
+    for _ in 0..4 {
+        let file = SourceFile::new(original.rel.clone(), original.abs.clone(), current);
+        let Some(tree) = crate::parse::parse(&file.bytes) else {
+            return file.bytes;
+        };
+        let mut fa = analyze::analyze(&file, &tree, catalog);
+        if let Some(d) = declared {
+            fa.matches
+                .retain(|m| !matches!(m.what, MatchRef::Unmapped { .. }) || !d.contains(&m.name));
+        }
+        match plan_file(&file, &fa, catalog, target, opts).output {
+            Some(next) => current = next,
+            None => return file.bytes,
+        }
+    }
+    current
 }

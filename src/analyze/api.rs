@@ -355,6 +355,12 @@ impl<'a> Walker<'a> {
             return;
         };
         let mut shape = self.shape(call);
+        if self.catalog.rules[rule]
+            .arity
+            .is_some_and(|n| n != shape.args.len())
+        {
+            return;
+        }
         shape.recv = fe.child_by_field_name("argument").map(|n| n.byte_range());
         shape.op = fe.child_by_field_name("operator").map(|n| n.byte_range());
         if let Some(tm) = node.parent().filter(|p| p.kind() == "template_method") {

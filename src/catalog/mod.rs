@@ -51,6 +51,9 @@ pub struct Rule {
     pub library: String,
     pub category: String,
     pub params: Vec<String>,
+    /// The argument count `params` fixes, when the rule declares it. A member-call rule matches
+    /// only calls with that many arguments (`x.size(dim)`, not `v.size()`).
+    pub arity: Option<usize>,
     pub effort: Option<f64>,
     pub mindspore: TargetRule,
     pub paddle: TargetRule,
@@ -398,6 +401,7 @@ fn compile_rule(raw: RawRule, src: &RuleSource) -> Result<Compiled, Vec<RuleFile
             kind,
             library: raw.library.into_inner(),
             category: raw.category.into_inner(),
+            arity: raw.params.as_ref().map(|p| p.get_ref().len()),
             params,
             effort: raw.effort.map(Spanned::into_inner),
             mindspore: ms.unwrap(),

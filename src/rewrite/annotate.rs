@@ -121,13 +121,17 @@ pub fn annotations(
     };
     // A kernel's block keeps its own order (head, then evidence) above the finding lines.
     for k in &fa.kernels {
+        let li = anchor_line(file, k.range.start);
+        // The block is written once: evidence cites line numbers, which move when lines are added.
+        let head = format!("{MARKER}kernel]: {} ", k.name);
+        if existing_above(file, li)
+            .iter()
+            .any(|l| l.starts_with(&head))
+        {
+            continue;
+        }
         for (i, text) in kernel_lines(k, catalog, t).into_iter().enumerate() {
-            push(
-                anchor_line(file, k.range.start),
-                text,
-                10 + i.min(100) as u8,
-                None,
-            );
+            push(li, text, 10 + i.min(100) as u8, None);
         }
     }
     for f in findings {

@@ -130,14 +130,28 @@ pub fn plan_file(
         i.at = i.at.max(bom);
     }
     let mut edits: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
+    insertions.sort_by(|a, b| (a.at, a.order, &a.text).cmp(&(b.at, b.order, &b.text)));
+    let inside = Inside {
+        taken: std::cell::RefCell::new(vec![false; insertions.len()]),
+        ins: &insertions,
+    };
     for &c in &chosen.top {
         let cand = &chosen.cands[c];
         let range = match cand.kind {
             EditKind::DeleteLine => line_range(file, cand.range.start),
             _ => cand.range.clone(),
         };
-        edits.push((range, render(file, catalog, &matches, chosen, c, target)));
+        edits.push((
+            range,
+            render(file, catalog, &matches, chosen, c, target, &inside),
+        ));
     }
+    let taken = inside.taken.into_inner();
+    let mut insertions: Vec<Insertion> = insertions
+        .into_iter()
+        .zip(taken)
+        .filter_map(|(i, t)| (!t).then_some(i))
+        .collect();
     // An annotation whose line starts inside a replaced range (a finding nested in a rewritten
     // multi-line call) goes above the line where that rewrite starts.
     for i in &mut insertions {
@@ -382,7 +396,7 @@ fn plan_target(
             .as_ref()
             .is_some_and(|o| o.applied && o.replacement.is_none())
         {
-            let text = render(file, catalog, matches, &plan, c, t);
+            let text = render(file, catalog, matches, &plan, c, t, &Inside::none());
             if let Some(o) = plan.outcomes[m].as_mut() {
                 o.replacement = Some(String::from_utf8_lossy(&text).into_owned());
             }
@@ -476,6 +490,36 @@ fn nest(
 }
 
 /// The bytes that replace candidate `c`.
+/// Annotation lines that fall inside a rewritten call: the renderer places them in the copied
+/// argument text, exactly where a later run would annotate the same code.
+struct Inside<'i> {
+    ins: &'i [Insertion],
+    taken: std::cell::RefCell<Vec<bool>>,
+}
+
+impl Inside<'_> {
+    fn none() -> Inside<'static> {
+        Inside {
+            ins: &[],
+            taken: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Copy `src[a..b]`, splicing in the insertions that start inside it.
+    fn copy(&self, out: &mut Vec<u8>, src: &[u8], a: usize, b: usize) {
+        let mut pos = a;
+        for (i, ins) in self.ins.iter().enumerate() {
+            if ins.at > a && ins.at < b && !self.taken.borrow()[i] {
+                out.extend_from_slice(&src[pos..ins.at]);
+                out.extend_from_slice(&ins.text);
+                pos = ins.at;
+                self.taken.borrow_mut()[i] = true;
+            }
+        }
+        out.extend_from_slice(&src[pos..b]);
+    }
+}
+
 fn render(
     file: &SourceFile,
     catalog: &Catalog,
@@ -483,6 +527,7 @@ fn render(
     plan: &TargetPlan,
     c: usize,
     t: Target,
+    inside: &Inside,
 ) -> Vec<u8> {
     let cand = &plan.cands[c];
     match &cand.kind {
@@ -513,11 +558,11 @@ fn render(
                 kids.sort_by_key(|&k| plan.cands[k].range.start);
                 for k in kids {
                     let kr = &plan.cands[k].range;
-                    out.extend_from_slice(&file.bytes[pos..kr.start]);
-                    out.extend(render(file, catalog, matches, plan, k, t));
+                    inside.copy(&mut out, &file.bytes, pos, kr.start);
+                    out.extend(render(file, catalog, matches, plan, k, t, inside));
                     pos = kr.end;
                 }
-                out.extend_from_slice(&file.bytes[pos..r.end]);
+                inside.copy(&mut out, &file.bytes, pos, r.end);
                 out
             };
             let mut out = Vec::new();
