@@ -137,6 +137,42 @@ pub fn new_parser() -> Parser {
     p
 }
 
+/// Visit the subtree under `root` in pre-order, iteratively (no recursion, so 10,000-deep input
+/// cannot overflow the stack), at most `limit` nodes. `f` returns whether to descend into a node.
+pub fn preorder<'t>(
+    root: tree_sitter::Node<'t>,
+    limit: usize,
+    mut f: impl FnMut(tree_sitter::Node<'t>) -> bool,
+) {
+    let mut cursor = root.walk();
+    let mut budget = limit;
+    let mut descend = true;
+    loop {
+        if descend {
+            if budget == 0 {
+                return;
+            }
+            budget -= 1;
+            if f(cursor.node()) && cursor.goto_first_child() {
+                continue;
+            }
+        }
+        if cursor.node() == root {
+            return;
+        }
+        if cursor.goto_next_sibling() {
+            descend = true;
+        } else if cursor.goto_parent() {
+            descend = false;
+            if cursor.node() == root {
+                return;
+            }
+        } else {
+            return;
+        }
+    }
+}
+
 /// Bytes covered by ERROR nodes and missing tokens (outermost only, so nothing is counted twice).
 pub fn error_bytes(tree: &Tree) -> usize {
     let root = tree.root_node();
@@ -144,25 +180,13 @@ pub fn error_bytes(tree: &Tree) -> usize {
         return 0;
     }
     let mut total = 0;
-    let mut cursor = root.walk();
-    let mut descend = true;
-    loop {
-        let node = cursor.node();
-        if descend {
-            if node.is_error() || node.is_missing() {
-                total += node.end_byte() - node.start_byte();
-            } else if node.has_error() && cursor.goto_first_child() {
-                continue;
-            }
+    preorder(root, usize::MAX, |node| {
+        if node.is_error() || node.is_missing() {
+            total += node.end_byte() - node.start_byte();
+            return false;
         }
-        if cursor.goto_next_sibling() {
-            descend = true;
-        } else if cursor.goto_parent() {
-            descend = false;
-        } else {
-            break;
-        }
-    }
+        node.has_error()
+    });
     total
 }
 

@@ -26,23 +26,7 @@ pub fn walk(file: &SourceFile, tree: &Tree, catalog: &Catalog) -> FileAnalysis {
         catalog,
         fa: FileAnalysis::default(),
     };
-    let mut cursor = tree.walk();
-    let mut descend = true;
-    loop {
-        if descend {
-            let node = cursor.node();
-            if w.visit(node) && cursor.goto_first_child() {
-                continue;
-            }
-        }
-        if cursor.goto_next_sibling() {
-            descend = true;
-        } else if cursor.goto_parent() {
-            descend = false;
-        } else {
-            break;
-        }
-    }
+    crate::parse::preorder(tree.root_node(), usize::MAX, |node| w.visit(node));
     w.fa
 }
 

@@ -5,7 +5,7 @@ use super::{load_catalog, print_notes};
 use crate::cli::CheckArgs;
 use crate::rewrite::PlanOptions;
 use crate::scan::{scan, RenderNeeds, ScanOptions};
-use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::{EXIT_CLEAN, EXIT_ERROR};
 use std::io::Write;
 
 pub fn run(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
@@ -74,11 +74,5 @@ pub fn run(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::
     if new > 0 {
         writeln!(out, "cuport: {new} new CUDA touchpoint(s)")?;
     }
-    Ok(if report.io_errors() > 0 {
-        EXIT_ERROR
-    } else if gate.fails(&report) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
+    Ok(gate.exit_code(&report, false))
 }

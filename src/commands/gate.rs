@@ -57,3 +57,16 @@ impl Gate {
         }
     }
 }
+
+impl Gate {
+    /// 2 when files could not be read, 1 when the gate fails (and `exit_zero` is off), else 0.
+    pub fn exit_code(&self, report: &ScanReport, exit_zero: bool) -> i32 {
+        if report.io_errors() > 0 {
+            crate::EXIT_ERROR
+        } else if self.fails(report) && !exit_zero {
+            crate::EXIT_FINDINGS
+        } else {
+            crate::EXIT_CLEAN
+        }
+    }
+}

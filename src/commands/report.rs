@@ -6,7 +6,7 @@ use super::{load_catalog, print_notes, scan_options};
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::report::{github, gitlab, history, html, json, junit, markdown, metrics, sarif};
 use crate::scan::{scan, RenderNeeds};
-use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::EXIT_ERROR;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -127,11 +127,5 @@ pub fn run(a: &ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
         }
         writeln!(err, "{line}")?;
     }
-    Ok(if report.io_errors() > 0 {
-        EXIT_ERROR
-    } else if gate.fails(&report) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
+    Ok(gate.exit_code(&report, false))
 }

@@ -4,7 +4,7 @@ use super::print_notes;
 use crate::cli::{ScanArgs, ScanFormat};
 use crate::report::{json, text};
 use crate::scan::{scan, RenderNeeds};
-use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::{EXIT_CLEAN, EXIT_ERROR};
 use std::io::Write;
 
 pub fn run(a: &ScanArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
@@ -52,11 +52,5 @@ pub fn run(a: &ScanArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::R
         ScanFormat::Json => json::write(&report, out)?,
     }
     out.flush()?;
-    Ok(if report.io_errors() > 0 {
-        EXIT_ERROR
-    } else if gate.fails(&report) && !a.exit_zero {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
+    Ok(gate.exit_code(&report, a.exit_zero))
 }

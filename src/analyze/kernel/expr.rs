@@ -278,34 +278,8 @@ pub fn terms<'t>(src: Src, n: Node<'t>) -> Vec<(Node<'t>, bool)> {
 }
 
 /// Visit a subtree in pre-order (at most `WALK_BUDGET` nodes); `f` returns whether to descend.
-pub fn walk<'t>(n: Node<'t>, mut f: impl FnMut(Node<'t>) -> bool) {
-    let mut cursor = n.walk();
-    let mut budget = WALK_BUDGET;
-    let mut descend = true;
-    loop {
-        if descend {
-            budget -= 1;
-            if budget == 0 {
-                return;
-            }
-            if f(cursor.node()) && cursor.goto_first_child() {
-                continue;
-            }
-        }
-        if cursor.node() == n {
-            return;
-        }
-        if cursor.goto_next_sibling() {
-            descend = true;
-        } else if cursor.goto_parent() {
-            descend = false;
-            if cursor.node() == n {
-                return;
-            }
-        } else {
-            return;
-        }
-    }
+pub fn walk<'t>(n: Node<'t>, f: impl FnMut(Node<'t>) -> bool) {
+    crate::parse::preorder(n, WALK_BUDGET, f);
 }
 
 /// Does the subtree contain a node for which `pred` holds?

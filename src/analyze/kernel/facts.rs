@@ -467,34 +467,14 @@ impl<'t> Collector<'t, '_> {
     /// Iterative pre-order walk of one body; a stack of open loops gives each node its context.
     fn walk(&mut self, body: Node<'t>, scope: u16) {
         let mut stack: Vec<(u32, usize)> = Vec::new();
-        let mut cursor = body.walk();
-        let mut descend = true;
-        loop {
-            if descend {
-                let node = cursor.node();
-                while stack
-                    .last()
-                    .is_some_and(|&(_, end)| node.start_byte() >= end)
-                {
-                    stack.pop();
-                }
-                if self.visit(node, &mut stack, scope) && cursor.goto_first_child() {
-                    continue;
-                }
+        crate::parse::preorder(body, usize::MAX, |node| {
+            while stack
+                .last()
+                .is_some_and(|&(_, end)| node.start_byte() >= end)
+            {
+                stack.pop();
             }
-            if cursor.node() == body {
-                break;
-            }
-            if cursor.goto_next_sibling() {
-                descend = true;
-            } else if cursor.goto_parent() {
-                descend = false;
-                if cursor.node() == body {
-                    break;
-                }
-            } else {
-                break;
-            }
-        }
+            self.visit(node, &mut stack, scope)
+        });
     }
 }
