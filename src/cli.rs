@@ -160,8 +160,8 @@ impl ReportFormat {
 pub struct ReportArgs {
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Formats to write (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "markdown")]
+    /// Formats to write (comma-separated; default: `[report] formats` of cuport.toml, else markdown).
+    #[arg(long, value_enum, value_delimiter = ',')]
     pub format: Vec<ReportFormat>,
     /// Write one file per format here (stdout when a single format and no directory is given).
     #[arg(long, value_name = "DIR")]

@@ -166,3 +166,18 @@ fn inline_suppressions() {
     );
     assert!(!err.contains("line 2: unused"), "{err}");
 }
+
+#[test]
+fn report_takes_formats_directory_and_target_from_the_config() {
+    let d = project(
+        "cuport.toml",
+        "target = \"paddle\"\nexclude = [\"third_party/**\"]\n[report]\nformats = [\"json\", \"markdown\"]\noutput-dir = \"out\"\n",
+    );
+    let o = cuport(d.path(), &["report", "--fail-on", "never"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value =
+        serde_json::from_slice(&fs::read(d.path().join("out/cuport.json")).unwrap()).unwrap();
+    assert_eq!(v["target"], "paddle");
+    assert_eq!(v["files"].as_array().unwrap().len(), 1, "exclude applies");
+    assert!(d.path().join("out/cuport.md").is_file());
+}

@@ -326,9 +326,15 @@ fn every_format_is_byte_identical_across_runs_and_thread_counts() {
     for format in ["text", "diff", "json"] {
         let mut outputs = Vec::new();
         for threads in ["1", "2", "1", "2"] {
-            let o = cuport(&repo(), &["scan", "fixtures", "--format", format, "--threads", threads]);
+            let o = cuport(
+                &repo(),
+                &["scan", "fixtures", "--format", format, "--threads", threads],
+            );
             outputs.push(o.stdout);
         }
-        assert!(outputs.windows(2).all(|w| w[0] == w[1]), "format {format} differs between runs");
+        assert!(
+            outputs.windows(2).all(|w| w[0] == w[1]),
+            "format {format} differs between runs"
+        );
     }
 }

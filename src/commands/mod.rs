@@ -50,11 +50,6 @@ pub fn load_catalog(dirs: &[PathBuf], err: &mut dyn Write) -> std::io::Result<Op
     }
 }
 
-/// Options from the command line alone (no config file).
-pub fn scan_options(c: &CommonArgs, render: RenderNeeds) -> ScanOptions {
-    scan_options_with(c, render, &Config::default())
-}
-
 /// Options from the command line, falling back to the config file.
 pub fn scan_options_with(c: &CommonArgs, render: RenderNeeds, cfg: &Config) -> ScanOptions {
     let threads = c

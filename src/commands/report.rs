@@ -2,7 +2,7 @@
 //! one format on stdout — plus progress since a baseline and an optional history data point.
 
 use super::gate::Gate;
-use super::{load_catalog, print_notes, scan_options};
+use super::print_notes;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::report::{github, gitlab, history, html, json, junit, markdown, metrics, sarif};
 use crate::scan::{scan, RenderNeeds};
@@ -11,10 +11,15 @@ use std::io::Write;
 use std::path::PathBuf;
 
 pub fn run(a: &ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
-    let Some(catalog) = load_catalog(&a.common.rule_dirs, err)? else {
+    let Some(super::Prepared {
+        config,
+        catalog,
+        mut opts,
+    }) = super::prepare(&a.common, RenderNeeds::default(), err)?
+    else {
         return Ok(EXIT_ERROR);
     };
-    let gate = match Gate::load(&a.gate, None) {
+    let gate = match Gate::load(&a.gate, config.baseline.as_deref()) {
         Ok(g) => g,
         Err(e) => {
             writeln!(err, "cuport: error: {e}")?;
@@ -22,14 +27,27 @@ pub fn run(a: &ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
         }
     };
     // Each format once, in the order given.
+    // Formats: the flag, else `[report] formats` of cuport.toml, else markdown.
+    let requested: Vec<ReportFormat> = if !a.format.is_empty() {
+        a.format.clone()
+    } else if !config.report_formats.is_empty() {
+        config
+            .report_formats
+            .iter()
+            .filter_map(|f| <ReportFormat as clap::ValueEnum>::from_str(f, true).ok())
+            .collect()
+    } else {
+        vec![ReportFormat::Markdown]
+    };
     let mut formats: Vec<ReportFormat> = Vec::new();
-    for f in &a.format {
+    for f in &requested {
         if !formats.contains(f) {
             formats.push(*f);
         }
     }
-    let to_stdout = a.output_dir.is_none() && formats.len() == 1;
-    let dir = a.output_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let output_dir = a.output_dir.clone().or_else(|| config.report_dir.clone());
+    let to_stdout = output_dir.is_none() && formats.len() == 1;
+    let dir = output_dir.unwrap_or_else(|| PathBuf::from("."));
 
     // Earlier history points are read before scanning, so a bad file fails fast.
     let mut points = match &a.history {
@@ -52,11 +70,11 @@ pub fn run(a: &ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
         None => None,
     };
 
-    let render = RenderNeeds {
+    opts.render = RenderNeeds {
         new_content: formats.contains(&ReportFormat::Sarif),
         ..RenderNeeds::default()
     };
-    let report = scan(&catalog, &scan_options(&a.common, render));
+    let report = scan(&catalog, &opts);
     print_notes(&report, err)?;
     let mut m = metrics::compute(&report, &catalog);
     m.progress = gate
