@@ -48,4 +48,4 @@ if git commit -qm "new CUDA code" > "$work/out.txt" 2>&1; then
 fi
 grep -q "RT-MALLOC cudaMalloc" "$work/out.txt" || { cat "$work/out.txt" >&2; echo "FAIL: hook output lacks the finding" >&2; exit 1; }
 echo "ok: commit adding CUDA code was blocked"
-echo "pre-commit hook: 2 passed, 0 failed"
+echo "precommit: 2 passed, 0 failed"
