@@ -355,17 +355,7 @@ pub fn render(m: &Metrics, history: Option<&[Point]>) -> String {
             m.target
         );
         for p in &m.patterns {
-            let ops = if p.pattern == "unknown" {
-                "pattern not recognised: port by hand".to_string()
-            } else if p.suggestions.is_empty() {
-                "none: write a custom op".to_string()
-            } else {
-                p.suggestions
-                    .iter()
-                    .map(|o| format!("<code>{}</code>", esc(o)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
+            let ops = p.equivalent(|o| format!("<code>{}</code>", esc(o)));
             let ks: Vec<String> = p
                 .kernels
                 .iter()

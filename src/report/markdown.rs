@@ -135,17 +135,7 @@ pub fn render(m: &Metrics) -> String {
         );
         let _ = writeln!(s, "|---|--:|--:|---|---|");
         for p in &m.patterns {
-            let ops = if p.pattern == "unknown" {
-                "pattern not recognised: port by hand".to_string()
-            } else if p.suggestions.is_empty() {
-                "none: write a custom op".to_string()
-            } else {
-                p.suggestions
-                    .iter()
-                    .map(|o| code(o))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
+            let ops = p.equivalent(code);
             let mut wher: Vec<String> = p
                 .kernels
                 .iter()

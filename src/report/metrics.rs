@@ -99,6 +99,23 @@ pub struct PatternStat {
     pub suggestions: Vec<String>,
 }
 
+impl PatternStat {
+    /// What replaces kernels of this pattern, each op name formatted by `code` and comma-joined.
+    pub fn equivalent(&self, code: impl Fn(&str) -> String) -> String {
+        if self.pattern == "unknown" {
+            "pattern not recognised: port by hand".to_string()
+        } else if self.suggestions.is_empty() {
+            "none: write a custom op".to_string()
+        } else {
+            self.suggestions
+                .iter()
+                .map(|o| code(o))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    }
+}
+
 /// A CUDA-looking name with no rule yet.
 #[derive(Clone, Debug)]
 pub struct UnmappedName {

@@ -423,13 +423,16 @@ pub fn locals(f: &Facts, a: &mut Arith) {
         a.decomposition = Some(Ev::new(s, format!("{name} split into {n} coordinates")));
     }
     // Clipped window start: hstart = max(…, 0) used as a loop start.
-    for l in &f.locals {
-        let Some(init) = l.init else { continue };
-        let clipped = expr::any(init, |c| {
+    let clipped_at_zero = |e| {
+        expr::any(e, |c| {
             c.kind() == "call_expression"
                 && expr::callee(src, c).is_some_and(|n| family(n) == "max")
                 && expr::args(c).iter().any(|x| expr::is_zero(src, *x))
-        });
+        })
+    };
+    for l in &f.locals {
+        let Some(init) = l.init else { continue };
+        let clipped = clipped_at_zero(init);
         if clipped
             && f.loops
                 .iter()
@@ -444,11 +447,7 @@ pub fn locals(f: &Facts, a: &mut Arith) {
         else {
             continue;
         };
-        let clipped = expr::any(r, |c| {
-            c.kind() == "call_expression"
-                && expr::callee(src, c).is_some_and(|n| family(n) == "max")
-                && expr::args(c).iter().any(|x| expr::is_zero(src, *x))
-        });
+        let clipped = clipped_at_zero(r);
         if clipped
             && f.loops
                 .iter()
