@@ -31,19 +31,9 @@ fn config_file_sets_defaults_and_flags_override_it() {
     );
     let v = json(&cuport(d.path(), &["scan", "--format", "json"]));
     assert_eq!(v["target"], "paddle");
-    let paths: Vec<&str> = v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = column(&v, "files", "path");
     assert_eq!(paths, ["src/a.cu"]);
-    let rules: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
+    let rules = column(&v, "findings", "rule");
     assert_eq!(rules, ["RT-FREE"]);
     // Found by searching upward from a subdirectory; the flag wins over the file.
     let v = json(&cuport(

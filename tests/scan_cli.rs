@@ -169,12 +169,7 @@ void broken( { cudaDeviceSynchronize(); ]]
     fs::write(tmp.path().join("a.cu"), src).unwrap();
     let o = cuport(tmp.path(), &["scan", "a.cu", "--format", "json"]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let names: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["cuda"].as_str().unwrap())
-        .collect();
+    let names = column(&v, "findings", "cuda");
     assert_eq!(names, ["cudaMalloc", "cudaDeviceSynchronize"]);
     assert!(v["files"][0]["parse_error_bytes"].as_u64().unwrap() > 0);
 }
@@ -197,19 +192,9 @@ fn bad_input_is_noted_and_the_run_goes_on() {
     let err = stderr(&o);
     assert!(err.contains("bin.cu: skipped: binary file"), "{err}");
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let paths: Vec<&str> = v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = column(&v, "files", "path");
     assert_eq!(paths, ["empty.cu", "latin1.cu", "x.cu/inner.cu"]);
-    let found: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["cuda"].as_str().unwrap())
-        .collect();
+    let found = column(&v, "findings", "cuda");
     assert_eq!(found, ["cudaFree", "cudaStream_t"]);
     // A dangling symlink named explicitly is an I/O error: reported, exit 2, others still scanned.
     let o = cuport(d, &["scan", "dangling.cu", "latin1.cu"]);
@@ -235,12 +220,7 @@ fn gitignored_and_hidden_files_are_skipped_unless_named() {
     fs::write(d.join("main.cu"), "cudaEvent_t e;\n").unwrap();
     let v: Value =
         serde_json::from_slice(&cuport(d, &["scan", "--format", "json"]).stdout).unwrap();
-    let paths: Vec<&str> = v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = column(&v, "files", "path");
     assert_eq!(paths, ["main.cu"]);
     let v: Value =
         serde_json::from_slice(&cuport(d, &["scan", "kernel.txt", "--format", "json"]).stdout)

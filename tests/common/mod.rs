@@ -45,3 +45,18 @@ pub fn error_bytes(src: &[u8]) -> usize {
     let tree = cuport::parse::parse(src).expect("parses");
     cuport::parse::error_bytes(&tree)
 }
+
+/// One string field of every element of a JSON array (`column(&v, "files", "path")`).
+pub fn column(v: &serde_json::Value, array: &str, field: &str) -> Vec<String> {
+    v[array]
+        .as_array()
+        .unwrap_or_else(|| panic!("`{array}` is not an array in {v}"))
+        .iter()
+        .map(|x| {
+            x[field]
+                .as_str()
+                .unwrap_or_else(|| panic!("no string `{field}` in {x}"))
+                .to_string()
+        })
+        .collect()
+}
