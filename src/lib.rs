@@ -48,7 +48,7 @@ pub fn run(
             let _ = if e.use_stderr() {
                 err.write_all(text.as_bytes())
             } else {
-                out.write_all(text.as_bytes())
+                out.write_all(text.as_bytes()).and_then(|()| out.flush())
             };
             return code;
         }
@@ -64,7 +64,8 @@ pub fn run(
         cli::Command::Scaffold(a) => commands::scaffold::run(&a, out, err),
         cli::Command::GenerateDocs { dir } => commands::rules::generate_docs(&dir, out, err),
     };
-    match result {
+    // Flush here, not on drop, so a full disk or closed pipe is reported like any other write error.
+    match result.and_then(|code| out.flush().map(|()| code)) {
         Ok(code) => code,
         // A closed pipe (`cuport scan | head`) ends the run quietly.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_CLEAN,

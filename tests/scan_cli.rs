@@ -250,6 +250,31 @@ fn broken_pipe_ends_quietly() {
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_write_of_the_report_is_an_error_not_silence() {
+    // stdout is block-buffered; the last flush of a short output must still be checked.
+    let rule = "RT-MALLOC";
+    for args in [
+        vec!["explain", rule],
+        vec!["scan", "fixtures/demo", "--exit-zero"],
+    ] {
+        let full = fs::File::options().write(true).open("/dev/full").unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_cuport"))
+            .args(&args)
+            .current_dir(repo())
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("cuport: error: No space left on device"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
 #[test]
 fn launches_link_to_the_kernel_of_their_own_file() {
     let tmp = tempfile::tempdir().unwrap();
