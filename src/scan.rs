@@ -38,6 +38,8 @@ pub struct RenderNeeds {
     pub text: bool,
     pub diff: bool,
     pub new_content: bool,
+    /// The JSON report's per-file fragments.
+    pub json: bool,
     /// The change is "remove cuport's annotation lines" instead of the planned rewrites.
     pub strip_annotations: bool,
 }
@@ -79,6 +81,8 @@ pub struct FileRecord {
     pub text: Vec<u8>,
     pub diff: Vec<u8>,
     pub new_content: Option<Vec<u8>>,
+    /// This file's part of the JSON report, when the output needs it.
+    pub json: Option<crate::report::json::Fragments>,
     /// Hash of the bytes as read, to detect changes before writing.
     pub original_hash: u64,
     pub edits: usize,
@@ -327,6 +331,9 @@ fn finish(
         edits: plan.edits,
         ..FileRecord::default()
     };
+    if opts.render.json {
+        rec.json = Some(crate::report::json::fragments(&rec));
+    }
     if opts.render.text {
         rec.text = text::render_file(&file, &rec, catalog, opts.target, &opts.config.severity);
     }

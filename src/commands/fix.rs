@@ -12,6 +12,7 @@ pub fn run(a: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Re
         text: false,
         diff: !a.write,
         new_content: a.write,
+        json: false,
         strip_annotations: a.strip_annotations,
     };
     let Some(super::Prepared {

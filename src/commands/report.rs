@@ -72,6 +72,7 @@ pub fn run(a: &ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
 
     opts.render = RenderNeeds {
         new_content: formats.contains(&ReportFormat::Sarif),
+        json: formats.contains(&ReportFormat::Json),
         ..RenderNeeds::default()
     };
     let report = scan(&catalog, &opts);

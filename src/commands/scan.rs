@@ -12,6 +12,7 @@ pub fn run(a: &ScanArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::R
         text: a.format == ScanFormat::Text,
         diff: a.format == ScanFormat::Diff,
         new_content: false,
+        json: a.format == ScanFormat::Json,
         strip_annotations: false,
     };
     let Some(super::Prepared {
