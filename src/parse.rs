@@ -130,6 +130,61 @@ pub fn parse_within(src: &[u8], limit: Option<std::time::Duration>) -> Option<Tr
     })
 }
 
+/// Node kinds and fields by number. tree-sitter's `Node::kind` measures and UTF-8-checks a C
+/// string on every call and `child_by_field_name` compares the name against every field of the
+/// grammar; the analyzers ask both for nearly every node, so they read these tables instead.
+struct GrammarTables {
+    kinds: Vec<&'static str>,
+    fields: std::collections::HashMap<&'static str, u16>,
+}
+
+fn grammar_tables() -> &'static GrammarTables {
+    static TABLES: OnceLock<GrammarTables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let lang: tree_sitter::Language = tree_sitter_cuda::LANGUAGE.into();
+        let kinds = (0..lang.node_kind_count())
+            .map(|id| {
+                u16::try_from(id)
+                    .ok()
+                    .and_then(|id| lang.node_kind_for_id(id))
+                    .unwrap_or("")
+            })
+            .collect();
+        let fields = (1..=lang.field_count())
+            .filter_map(|id| {
+                let id = u16::try_from(id).ok()?;
+                Some((lang.field_name_for_id(id)?, id))
+            })
+            .collect();
+        GrammarTables { kinds, fields }
+    })
+}
+
+/// Fast, table-driven versions of `Node::kind` and `Node::child_by_field_name` (same results).
+pub trait NodeExt<'t>: Sized {
+    /// The node's kind, as `Node::kind` returns it.
+    fn kind_name(&self) -> &'static str;
+    /// The child in field `name`, as `Node::child_by_field_name` returns it.
+    fn field(&self, name: &str) -> Option<Self>;
+}
+
+impl<'t> NodeExt<'t> for tree_sitter::Node<'t> {
+    #[inline]
+    fn kind_name(&self) -> &'static str {
+        grammar_tables()
+            .kinds
+            .get(usize::from(self.kind_id()))
+            .copied()
+            .unwrap_or_else(|| self.kind())
+    }
+
+    #[inline]
+    fn field(&self, name: &str) -> Option<Self> {
+        let id = *grammar_tables().fields.get(name)?;
+        self.child_by_field_id(id)
+    }
+}
+
 pub fn new_parser() -> Parser {
     let mut p = Parser::new();
     p.set_language(&tree_sitter_cuda::LANGUAGE.into())
@@ -204,6 +259,28 @@ mod tests {
         assert!(s.starts_with("#define CUTLASS_DEVICE __device__\n"));
         assert!(s.contains("\n               void f();"));
         assert!(s.ends_with("int CUTLASS_DEVICEX;"));
+    }
+
+    #[test]
+    fn table_lookups_agree_with_tree_sitter_on_every_node_and_field() {
+        let src = std::fs::read("fixtures/kernels/reductions.cu").unwrap();
+        let tree = parse(&src).unwrap();
+        let lang: tree_sitter::Language = tree_sitter_cuda::LANGUAGE.into();
+        let names: Vec<&str> = (1..=lang.field_count())
+            .filter_map(|id| lang.field_name_for_id(id as u16))
+            .collect();
+        assert!(names.contains(&"declarator"));
+        let mut nodes = 0;
+        preorder(tree.root_node(), usize::MAX, |n| {
+            nodes += 1;
+            assert_eq!(n.kind_name(), n.kind());
+            for f in &names {
+                assert_eq!(n.field(f), n.child_by_field_name(f), "{f} of {}", n.kind());
+            }
+            true
+        });
+        assert!(nodes > 500, "{nodes}");
+        assert_eq!(tree.root_node().field("no_such_field"), None);
     }
 
     #[test]

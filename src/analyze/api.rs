@@ -6,6 +6,7 @@ use super::unmapped::infer_library;
 use super::{FileAnalysis, KernelDef, RawLaunch};
 use crate::catalog::{normalize_name, Catalog};
 use crate::model::{ApiMatch, CallShape, MatchContext, MatchRef};
+use crate::parse::NodeExt;
 use crate::source::SourceFile;
 use tree_sitter::{Node, Tree};
 
@@ -37,7 +38,7 @@ impl<'a> Walker<'a> {
 
     /// Handle one node; return whether to descend into its children.
     fn visit(&mut self, node: Node) -> bool {
-        match node.kind() {
+        match node.kind_name() {
             "comment" => {
                 let r = node.byte_range();
                 if contains(&self.src[r.clone()], b"cuport:") {
@@ -61,7 +62,7 @@ impl<'a> Walker<'a> {
                 false
             }
             "preproc_def" | "preproc_function_def" | "preproc_call" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field("name") {
                     self.fa.declared.insert(self.text(name).to_string());
                 }
                 if node.start_position().row + 1 < node.end_position().row {
@@ -102,7 +103,7 @@ impl<'a> Walker<'a> {
                 .map_or(self.src.len(), |p| end + p + 1)
         };
         self.fa.after_last_include = Some(after);
-        let Some(path) = node.child_by_field_name("path") else {
+        let Some(path) = node.field("path") else {
             return;
         };
         let raw = self.text(path);
@@ -168,7 +169,7 @@ impl<'a> Walker<'a> {
     fn qualified(&mut self, node: Node) -> bool {
         if node
             .parent()
-            .is_some_and(|p| p.kind() == "qualified_identifier")
+            .is_some_and(|p| p.kind_name() == "qualified_identifier")
         {
             return true;
         }
@@ -216,24 +217,24 @@ impl<'a> Walker<'a> {
         let mut key = String::new();
         let mut cur = node;
         loop {
-            if let Some(scope) = cur.child_by_field_name("scope") {
-                let s = match scope.kind() {
+            if let Some(scope) = cur.field("scope") {
+                let s = match scope.kind_name() {
                     "namespace_identifier" => self.text(scope),
-                    "template_type" => self.text(scope.child_by_field_name("name")?),
+                    "template_type" => self.text(scope.field("name")?),
                     _ => return None,
                 };
                 key.push_str(s);
             }
             key.push_str("::");
-            let name = cur.child_by_field_name("name")?;
-            match name.kind() {
+            let name = cur.field("name")?;
+            match name.kind_name() {
                 "qualified_identifier" => cur = name,
                 "identifier" | "type_identifier" | "field_identifier" | "namespace_identifier" => {
                     key.push_str(self.text(name));
                     return Some((normalize_name(&key), name));
                 }
                 "template_type" | "template_function" | "template_method" => {
-                    let n = name.child_by_field_name("name")?;
+                    let n = name.field("name")?;
                     key.push_str(self.text(n));
                     return Some((normalize_name(&key), n));
                 }
@@ -291,7 +292,7 @@ impl<'a> Walker<'a> {
                 .any(|x| x.id() == node.id());
             found
         };
-        match parent.kind() {
+        match parent.kind_name() {
             "function_declarator"
             | "init_declarator"
             | "pointer_declarator"
@@ -322,19 +323,16 @@ impl<'a> Walker<'a> {
         };
         // Only member calls: x.name(…), x->name<T>(…).
         let mut field_owner = node.parent();
-        if field_owner.is_some_and(|p| p.kind() == "template_method") {
+        if field_owner.is_some_and(|p| p.kind_name() == "template_method") {
             field_owner = field_owner.and_then(|p| p.parent());
         }
-        let Some(fe) = field_owner.filter(|p| p.kind() == "field_expression") else {
+        let Some(fe) = field_owner.filter(|p| p.kind_name() == "field_expression") else {
             return;
         };
         let Some(call) = fe
             .parent()
-            .filter(|c| c.kind() == "call_expression")
-            .filter(|c| {
-                c.child_by_field_name("function")
-                    .is_some_and(|f| f.id() == fe.id())
-            })
+            .filter(|c| c.kind_name() == "call_expression")
+            .filter(|c| c.field("function").is_some_and(|f| f.id() == fe.id()))
         else {
             return;
         };
@@ -345,10 +343,10 @@ impl<'a> Walker<'a> {
         {
             return;
         }
-        shape.recv = fe.child_by_field_name("argument").map(|n| n.byte_range());
-        shape.op = fe.child_by_field_name("operator").map(|n| n.byte_range());
-        if let Some(tm) = node.parent().filter(|p| p.kind() == "template_method") {
-            shape.targs = tm.child_by_field_name("arguments").map(|a| {
+        shape.recv = fe.field("argument").map(|n| n.byte_range());
+        shape.op = fe.field("operator").map(|n| n.byte_range());
+        if let Some(tm) = node.parent().filter(|p| p.kind_name() == "template_method") {
+            shape.targs = tm.field("arguments").map(|a| {
                 let r = a.byte_range();
                 (r.start + 1)..(r.end - 1).max(r.start + 1)
             });
@@ -368,11 +366,16 @@ impl<'a> Walker<'a> {
     /// The call a name is the callee of, if any.
     fn call_of(&self, node: Node) -> Option<CallShape> {
         let mut callee = node;
-        if let Some(p) = callee.parent().filter(|p| p.kind() == "template_function") {
+        if let Some(p) = callee
+            .parent()
+            .filter(|p| p.kind_name() == "template_function")
+        {
             callee = p;
         }
-        let call = callee.parent().filter(|p| p.kind() == "call_expression")?;
-        if call.child_by_field_name("function")?.id() != callee.id() {
+        let call = callee
+            .parent()
+            .filter(|p| p.kind_name() == "call_expression")?;
+        if call.field("function")?.id() != callee.id() {
             return None;
         }
         Some(self.shape(call))
@@ -383,10 +386,10 @@ impl<'a> Walker<'a> {
             range: call.byte_range(),
             ..CallShape::default()
         };
-        if let Some(args) = call.child_by_field_name("arguments") {
+        if let Some(args) = call.field("arguments") {
             let mut c = args.walk();
             for a in args.named_children(&mut c) {
-                if a.kind() != "comment" {
+                if a.kind_name() != "comment" {
                     shape.args.push(a.byte_range());
                 }
             }
@@ -405,16 +408,16 @@ impl<'a> Walker<'a> {
         let mut c = call.walk();
         let Some(syntax) = call
             .children(&mut c)
-            .find(|n| n.kind() == "kernel_call_syntax")
+            .find(|n| n.kind_name() == "kernel_call_syntax")
         else {
             return;
         };
-        let mut kernel = call.child_by_field_name("function");
-        if let Some(f) = kernel.filter(|f| f.kind() == "template_function") {
-            kernel = f.child_by_field_name("name");
+        let mut kernel = call.field("function");
+        if let Some(f) = kernel.filter(|f| f.kind_name() == "template_function") {
+            kernel = f.field("name");
         }
         let name = kernel
-            .map(|k| match k.kind() {
+            .map(|k| match k.kind_name() {
                 "qualified_identifier" => self
                     .text(k)
                     .rsplit("::")
@@ -428,7 +431,7 @@ impl<'a> Walker<'a> {
         let mut cc = syntax.walk();
         let config = syntax
             .named_children(&mut cc)
-            .filter(|n| n.kind() != "comment")
+            .filter(|n| n.kind_name() != "comment")
             .map(|n| {
                 self.text(n)
                     .split_whitespace()
@@ -460,28 +463,28 @@ impl<'a> Walker<'a> {
         let mut global = false;
         let mut device = false;
         for ch in node.children(&mut c) {
-            match ch.kind() {
+            match ch.kind_name() {
                 "__global__" => global = true,
                 "__device__" => device = true,
                 _ => {}
             }
         }
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = node.field("body") else {
             return;
         };
         // Find the function_declarator under pointer/reference declarators.
-        let mut decl = node.child_by_field_name("declarator");
+        let mut decl = node.field("declarator");
         while let Some(d) = decl {
-            if d.kind() == "function_declarator" {
+            if d.kind_name() == "function_declarator" {
                 break;
             }
-            decl = d.child_by_field_name("declarator");
+            decl = d.field("declarator");
         }
         let Some(fd) = decl else { return };
-        let Some(name_node) = fd.child_by_field_name("declarator") else {
+        let Some(name_node) = fd.field("declarator") else {
             return;
         };
-        let name = match name_node.kind() {
+        let name = match name_node.kind_name() {
             "qualified_identifier" | "template_function" => self
                 .text(name_node)
                 .split('<')
@@ -501,14 +504,14 @@ impl<'a> Walker<'a> {
             return;
         }
         let mut params = Vec::new();
-        if let Some(pl) = fd.child_by_field_name("parameters") {
+        if let Some(pl) = fd.field("parameters") {
             let mut pc = pl.walk();
             for p in pl.named_children(&mut pc) {
-                if p.kind() != "parameter_declaration" {
+                if p.kind_name() != "parameter_declaration" {
                     continue;
                 }
                 let pname = p
-                    .child_by_field_name("declarator")
+                    .field("declarator")
                     .map(|d| innermost_identifier(d, self.src))
                     .unwrap_or_default();
                 let full = self.text(p);
@@ -521,7 +524,7 @@ impl<'a> Walker<'a> {
             }
         }
         let range = match node.parent() {
-            Some(p) if p.kind() == "template_declaration" => p.byte_range(),
+            Some(p) if p.kind_name() == "template_declaration" => p.byte_range(),
             _ => node.byte_range(),
         };
         self.fa.kernels.push(KernelDef {
@@ -570,14 +573,16 @@ impl<'a> Walker<'a> {
 
 fn innermost_identifier(mut n: Node, src: &[u8]) -> String {
     loop {
-        if n.kind() == "identifier" {
+        if n.kind_name() == "identifier" {
             return String::from_utf8_lossy(&src[n.byte_range()]).into_owned();
         }
-        match n.child_by_field_name("declarator") {
+        match n.field("declarator") {
             Some(d) => n = d,
             None => {
                 let mut c = n.walk();
-                let found = n.named_children(&mut c).find(|x| x.kind() == "identifier");
+                let found = n
+                    .named_children(&mut c)
+                    .find(|x| x.kind_name() == "identifier");
                 return found
                     .map(|x| String::from_utf8_lossy(&src[x.byte_range()]).into_owned())
                     .unwrap_or_default();

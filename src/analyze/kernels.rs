@@ -27,6 +27,7 @@ mod stats;
 mod values;
 
 use super::{FileAnalysis, KernelDef};
+use crate::parse::NodeExt;
 use crate::source::SourceFile;
 use std::ops::Range;
 
@@ -106,16 +107,13 @@ pub fn access(
     };
     for a in f.assigns.iter().filter(|a| a.scope == 0) {
         if let Some((left, _)) = features::store_base(&f, &v, a.node) {
-            let op = a
-                .node
-                .child_by_field_name("operator")
-                .map_or("", |o| f.src.text(o));
+            let op = a.node.field("operator").map_or("", |o| f.src.text(o));
             mark(left, op != "=", true);
         }
     }
     for s in f.subs.iter().filter(|s| s.scope == 0) {
         let stored = s.node.parent().is_some_and(|p| {
-            p.kind() == "assignment_expression" && p.child_by_field_name("left") == Some(s.node)
+            p.kind_name() == "assignment_expression" && p.field("left") == Some(s.node)
         });
         if !stored {
             mark(s.node, true, false);
@@ -127,8 +125,8 @@ pub fn access(
         let store = features::store_call(&f, &v, c);
         for (i, a) in args.iter().enumerate() {
             let a = expr::unparen(*a);
-            let a = match a.kind() {
-                "pointer_expression" => a.child_by_field_name("argument").unwrap_or(a),
+            let a = match a.kind_name() {
+                "pointer_expression" => a.field("argument").unwrap_or(a),
                 _ => a,
             };
             // Written through a helper's pointer parameter?

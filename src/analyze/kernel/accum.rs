@@ -8,6 +8,7 @@ use super::facts::Facts;
 use super::features::{accumulator, family, store_base, target, Ev};
 use super::stats;
 use super::values::{Space, Values};
+use crate::parse::NodeExt;
 use tree_sitter::Node;
 
 /// An atomic read-modify-write.
@@ -120,25 +121,25 @@ fn products(f: &Facts, v: &Values, rhs: Node) -> (bool, bool, bool) {
 fn register_array(f: &Facts, v: &Values, n: Node) -> bool {
     let mut c = expr::core(f.src, n);
     for _ in 0..4 {
-        if c.kind() != "field_expression" {
+        if c.kind_name() != "field_expression" {
             break;
         }
-        match c.child_by_field_name("argument") {
+        match c.field("argument") {
             Some(a) => c = expr::core(f.src, a),
             None => break,
         }
     }
-    c.kind() == "subscript_expression" && v.base(f, c).is_some_and(|b| b.space == Space::Local)
+    c.kind_name() == "subscript_expression" && v.base(f, c).is_some_and(|b| b.space == Space::Local)
 }
 
 fn is_exp_valued(f: &Facts, n: Node) -> bool {
     let c = expr::core(f.src, n);
-    match c.kind() {
+    match c.kind_name() {
         "call_expression" => expr::callee(f.src, c).is_some_and(|x| family(x) == "exp"),
         "identifier" => f.named(f.src.text(c)).any(|l| {
             l.init.is_some_and(|i| {
                 let i = expr::core(f.src, i);
-                i.kind() == "call_expression"
+                i.kind_name() == "call_expression"
                     && expr::callee(f.src, i).is_some_and(|x| family(x) == "exp")
             })
         }),
@@ -150,13 +151,8 @@ fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
     let src = f.src;
     for s in &f.assigns {
         let n = s.node;
-        let op = n
-            .child_by_field_name("operator")
-            .map_or("", |o| src.text(o));
-        let (Some(left), Some(right)) = (
-            n.child_by_field_name("left"),
-            n.child_by_field_name("right"),
-        ) else {
+        let op = n.field("operator").map_or("", |o| src.text(o));
+        let (Some(left), Some(right)) = (n.field("left"), n.field("right")) else {
             continue;
         };
         // A store inside the accumulation loop that writes the running value: a serial scan.
@@ -173,7 +169,7 @@ fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
                     x.lp == s.lp
                         && store_base(f, v, x.node).is_some_and(|(_, b)| b.space == Space::Global)
                         && x.node
-                            .child_by_field_name("right")
+                            .field("right")
                             .is_some_and(|r| expr::mentions(src, r, name))
                 });
                 if stored {
@@ -205,9 +201,7 @@ fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
                         let bumped = f.assigns.iter().chain(&f.incs).any(|x| {
                             x.lp == s.lp
                                 && (target(src, x.node) == Some(cnt.as_str())
-                                    || x.node
-                                        .child_by_field_name("argument")
-                                        .is_some_and(|g| src.text(g) == cnt))
+                                    || x.node.field("argument").is_some_and(|g| src.text(g) == cnt))
                         });
                         if bumped {
                             a.welford
@@ -223,14 +217,10 @@ fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
             if acc && op == "=" {
                 let r = expr::core(src, right);
                 // m = (m > x) ? m : x
-                if r.kind() == "conditional_expression" {
-                    let c = r.child_by_field_name("condition").map(expr::unparen);
-                    let t = r
-                        .child_by_field_name("consequence")
-                        .map(|x| src.key(expr::core(src, x)));
-                    let e = r
-                        .child_by_field_name("alternative")
-                        .map(|x| src.key(expr::core(src, x)));
+                if r.kind_name() == "conditional_expression" {
+                    let c = r.field("condition").map(expr::unparen);
+                    let t = r.field("consequence").map(|x| src.key(expr::core(src, x)));
+                    let e = r.field("alternative").map(|x| src.key(expr::core(src, x)));
                     let cmp =
                         c.filter(|c| matches!(expr::binop(src, *c), Some(">" | "<" | ">=" | "<=")));
                     if let (Some(c), Some(t), Some(e)) = (cmp, t, e) {
@@ -243,7 +233,7 @@ fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
                         }
                     }
                 }
-                if r.kind() == "call_expression"
+                if r.kind_name() == "call_expression"
                     && expr::callee(src, r).is_some_and(|c| family(c) == "fma")
                 {
                     let args = expr::args(r);
@@ -293,9 +283,9 @@ fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
         // Sorted insertion: a[p] = a[p - 1].
         if op == "=" {
             let (l, r) = (expr::unparen(left), expr::unparen(right));
-            if l.kind() == "subscript_expression" && r.kind() == "subscript_expression" {
-                let arg = |x: Node| x.child_by_field_name("argument").map(|a| src.key(a));
-                let idx = |x: Node| x.child_by_field_name("indices").map(|a| src.key(a));
+            if l.kind_name() == "subscript_expression" && r.kind_name() == "subscript_expression" {
+                let arg = |x: Node| x.field("argument").map(|a| src.key(a));
+                let idx = |x: Node| x.field("indices").map(|a| src.key(a));
                 if arg(l) == arg(r) {
                     if let (Some(il), Some(ir)) = (idx(l), idx(r)) {
                         let il = il.trim_matches(['[', ']']).to_string();

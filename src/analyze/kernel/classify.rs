@@ -8,6 +8,7 @@ use super::features::{self, Best, Ev, Op, Step, Tree};
 use super::shapes::{self, Move, Shapes};
 use super::values::Values;
 use crate::analyze::kernels::KernelSummary;
+use crate::parse::NodeExt;
 use crate::source::SourceFile;
 
 /// Everything known about one kernel.
@@ -121,7 +122,7 @@ impl Seen<'_, '_> {
             push(&mut ev, self.ev(&s.iou_cmp, ""));
             let bits = self.f.assigns.iter().any(|x| {
                 x.node
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .is_some_and(|o| self.f.src.text(o) == "|=")
             });
             let conf = if bits || !a.atomics.is_empty() {

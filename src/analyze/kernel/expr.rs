@@ -1,6 +1,7 @@
 //! Small helpers over expression nodes. Every loop here is bounded (by `MAX_DEPTH` or a node
 //! budget), so a pathological 10,000-deep expression costs a constant amount and never recurses.
 
+use crate::parse::NodeExt;
 use tree_sitter::Node;
 
 /// How far helpers look through parentheses, casts and operator chains.
@@ -67,7 +68,7 @@ const PRIMITIVES: &[&str] = &[
 /// The parenthesised expression's content, repeatedly.
 pub fn unparen(mut n: Node) -> Node {
     for _ in 0..MAX_DEPTH {
-        if n.kind() != "parenthesized_expression" {
+        if n.kind_name() != "parenthesized_expression" {
             break;
         }
         match n.named_child(0) {
@@ -80,14 +81,12 @@ pub fn unparen(mut n: Node) -> Node {
 
 /// The name a call calls: the last segment of a qualified name, the method of `x.m(…)`.
 pub fn callee<'t>(src: Src<'t>, call: Node) -> Option<&'t str> {
-    let mut f = call.child_by_field_name("function")?;
+    let mut f = call.field("function")?;
     for _ in 0..MAX_DEPTH {
-        f = match f.kind() {
+        f = match f.kind_name() {
             "identifier" | "field_identifier" => return Some(src.text(f)),
-            "template_function" | "template_method" | "qualified_identifier" => {
-                f.child_by_field_name("name")?
-            }
-            "field_expression" => f.child_by_field_name("field")?,
+            "template_function" | "template_method" | "qualified_identifier" => f.field("name")?,
+            "field_expression" => f.field("field")?,
             _ => return None,
         };
     }
@@ -96,26 +95,26 @@ pub fn callee<'t>(src: Src<'t>, call: Node) -> Option<&'t str> {
 
 /// Is the callee a method (`x.m(…)`, `x->m(…)`)?
 pub fn is_method(call: Node) -> bool {
-    call.child_by_field_name("function")
-        .is_some_and(|f| f.kind() == "field_expression")
+    call.field("function")
+        .is_some_and(|f| f.kind_name() == "field_expression")
 }
 
 /// The receiver text of a method call.
 pub fn receiver<'t>(src: Src<'t>, call: Node) -> Option<&'t str> {
-    let f = call.child_by_field_name("function")?;
-    (f.kind() == "field_expression")
-        .then(|| f.child_by_field_name("argument").map(|a| src.text(a)))
+    let f = call.field("function")?;
+    (f.kind_name() == "field_expression")
+        .then(|| f.field("argument").map(|a| src.text(a)))
         .flatten()
 }
 
 /// The arguments of a call (comments skipped).
 pub fn args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
-    let Some(list) = call.child_by_field_name("arguments") else {
+    let Some(list) = call.field("arguments") else {
         return Vec::new();
     };
     let mut c = list.walk();
     list.named_children(&mut c)
-        .filter(|a| a.kind() != "comment")
+        .filter(|a| a.kind_name() != "comment")
         .collect()
 }
 
@@ -127,7 +126,7 @@ fn type_like(name: &str) -> bool {
 
 /// Is this call a value conversion (`static_cast<T>(x)`, `__half2float(x)`, `acc_t(x)`)?
 pub fn is_conversion(src: Src, call: Node) -> bool {
-    if call.kind() != "call_expression" || is_method(call) {
+    if call.kind_name() != "call_expression" || is_method(call) {
         return false;
     }
     let Some(name) = callee(src, call) else {
@@ -143,8 +142,8 @@ pub fn strip<'t>(src: Src, n: Node<'t>) -> (Node<'t>, bool) {
     let mut converted = false;
     for _ in 0..MAX_DEPTH {
         n = unparen(n);
-        match n.kind() {
-            "cast_expression" => match n.child_by_field_name("value") {
+        match n.kind_name() {
+            "cast_expression" => match n.field("value") {
                 Some(v) => {
                     converted = true;
                     n = v;
@@ -158,8 +157,8 @@ pub fn strip<'t>(src: Src, n: Node<'t>) -> (Node<'t>, bool) {
                 };
                 if name.starts_with("__ld") {
                     // `__ldg(&x[i])` is the load `x[i]`.
-                    n = match a.kind() {
-                        "pointer_expression" => a.child_by_field_name("argument").unwrap_or(a),
+                    n = match a.kind_name() {
+                        "pointer_expression" => a.field("argument").unwrap_or(a),
                         _ => a,
                     };
                 } else {
@@ -181,7 +180,7 @@ pub fn core<'t>(src: Src, n: Node<'t>) -> Node<'t> {
 /// The value of a numeric literal (through casts and a unary minus).
 pub fn number(src: Src, n: Node) -> Option<f64> {
     let n = core(src, n);
-    match n.kind() {
+    match n.kind_name() {
         "number_literal" => {
             let t = src.text(n).to_ascii_lowercase();
             if let Some(h) = t.strip_prefix("0x") {
@@ -191,8 +190,8 @@ pub fn number(src: Src, n: Node) -> Option<f64> {
             t.trim_end_matches(['f', 'u', 'l']).parse::<f64>().ok()
         }
         "unary_expression" => {
-            let op = n.child_by_field_name("operator").map(|o| src.text(o));
-            let v = number(src, n.child_by_field_name("argument")?)?;
+            let op = n.field("operator").map(|o| src.text(o));
+            let v = number(src, n.field("argument")?)?;
             (op == Some("-")).then_some(-v)
         }
         _ => None,
@@ -210,10 +209,12 @@ pub fn is_zero(src: Src, n: Node) -> bool {
     }
     // `make_float4(0.f, 0.f, 0.f, 0.f)` and friends.
     let c = core(src, n);
-    c.kind() == "call_expression" && callee(src, c).is_some_and(|f| f.starts_with("make_")) && {
-        let a = args(c);
-        !a.is_empty() && a.iter().all(|x| number(src, *x) == Some(0.0))
-    }
+    c.kind_name() == "call_expression"
+        && callee(src, c).is_some_and(|f| f.starts_with("make_"))
+        && {
+            let a = args(c);
+            !a.is_empty() && a.iter().all(|x| number(src, *x) == Some(0.0))
+        }
 }
 
 pub fn is_one(src: Src, n: Node) -> bool {
@@ -222,17 +223,17 @@ pub fn is_one(src: Src, n: Node) -> bool {
 
 /// The operator of a binary expression.
 pub fn binop<'t>(src: Src<'t>, n: Node) -> Option<&'t str> {
-    (n.kind() == "binary_expression")
-        .then(|| n.child_by_field_name("operator").map(|o| src.text(o)))
+    (n.kind_name() == "binary_expression")
+        .then(|| n.field("operator").map(|o| src.text(o)))
         .flatten()
 }
 
 pub fn lhs<'t>(n: Node<'t>) -> Option<Node<'t>> {
-    n.child_by_field_name("left")
+    n.field("left")
 }
 
 pub fn rhs<'t>(n: Node<'t>) -> Option<Node<'t>> {
-    n.child_by_field_name("right")
+    n.field("right")
 }
 
 /// Flatten a chain of one associative operator (`a * b * c` → [a, b, c]), looking through
@@ -296,7 +297,7 @@ pub fn any<'t>(n: Node<'t>, mut pred: impl FnMut(Node<'t>) -> bool) -> bool {
 
 /// Does the subtree use the identifier `name`?
 pub fn mentions(src: Src, n: Node, name: &str) -> bool {
-    any(n, |x| x.kind() == "identifier" && src.text(x) == name)
+    any(n, |x| x.kind_name() == "identifier" && src.text(x) == name)
 }
 
 /// Is `inner` inside `outer` (byte ranges)?
@@ -310,12 +311,13 @@ pub fn inside_call(src: Src, n: Node, names: &[&str]) -> bool {
     for _ in 0..MAX_DEPTH {
         let Some(p) = cur else { return false };
         if matches!(
-            p.kind(),
+            p.kind_name(),
             "expression_statement" | "declaration" | "compound_statement"
         ) {
             return false;
         }
-        if p.kind() == "call_expression" && callee(src, p).is_some_and(|c| names.contains(&c)) {
+        if p.kind_name() == "call_expression" && callee(src, p).is_some_and(|c| names.contains(&c))
+        {
             return true;
         }
         cur = p.parent();

@@ -3,6 +3,7 @@
 //! kept as tree handles; nothing is copied but the few names used as keys.
 
 use super::expr::{self, Src};
+use crate::parse::NodeExt;
 use std::collections::HashMap;
 use std::ops::Range;
 use tree_sitter::Node;
@@ -158,7 +159,7 @@ pub fn collect<'t>(
         let (range, scope) = c.queue[next].clone();
         next += 1;
         if let Some(hb) = root.descendant_for_byte_range(range.start, range.end) {
-            if hb.kind() == "compound_statement" {
+            if hb.kind_name() == "compound_statement" {
                 c.params(hb, scope);
                 c.walk(hb, scope);
             }
@@ -202,31 +203,28 @@ impl<'t> Collector<'t, '_> {
     /// The parameters of the function whose body this is.
     fn params(&mut self, body: Node<'t>, scope: u16) {
         let Some(func) = body.parent() else { return };
-        let mut decl = func.child_by_field_name("declarator");
+        let mut decl = func.field("declarator");
         for _ in 0..expr::MAX_DEPTH {
             match decl {
-                Some(d) if d.kind() == "function_declarator" => break,
-                Some(d) => decl = d.child_by_field_name("declarator"),
+                Some(d) if d.kind_name() == "function_declarator" => break,
+                Some(d) => decl = d.field("declarator"),
                 None => return,
             }
         }
-        let Some(list) = decl.and_then(|d| d.child_by_field_name("parameters")) else {
+        let Some(list) = decl.and_then(|d| d.field("parameters")) else {
             return;
         };
         let mut cur = list.walk();
         for p in list.named_children(&mut cur) {
-            if p.kind() != "parameter_declaration" {
+            if p.kind_name() != "parameter_declaration" {
                 continue;
             }
-            let Some(d) = p.child_by_field_name("declarator") else {
+            let Some(d) = p.field("declarator") else {
                 continue;
             };
             let (name, pointer, _) = self.declarator(d);
             let Some(name) = name else { continue };
-            let ty = p
-                .child_by_field_name("type")
-                .map(|t| self.f.src.text(t))
-                .unwrap_or("");
+            let ty = p.field("type").map(|t| self.f.src.text(t)).unwrap_or("");
             let int_like = !pointer && integer_type(ty);
             let text = self.f.src.text(p);
             let read_only = pointer
@@ -257,7 +255,7 @@ impl<'t> Collector<'t, '_> {
     fn declarator(&self, mut d: Node<'t>) -> (Option<&'t str>, bool, bool) {
         let (mut pointer, mut array) = (false, false);
         for _ in 0..expr::MAX_DEPTH {
-            match d.kind() {
+            match d.kind_name() {
                 "identifier" | "field_identifier" => {
                     return (Some(self.f.src.text(d)), pointer, array)
                 }
@@ -266,11 +264,11 @@ impl<'t> Collector<'t, '_> {
                 "reference_declarator" => {}
                 _ => {}
             }
-            let next = d.child_by_field_name("declarator").or_else(|| {
+            let next = d.field("declarator").or_else(|| {
                 let mut c = d.walk();
-                let found = d
-                    .named_children(&mut c)
-                    .find(|x| x.kind() == "identifier" || x.kind().ends_with("declarator"));
+                let found = d.named_children(&mut c).find(|x| {
+                    x.kind_name() == "identifier" || x.kind_name().ends_with("declarator")
+                });
                 found
             });
             match next {
@@ -282,13 +280,11 @@ impl<'t> Collector<'t, '_> {
     }
 
     fn declaration(&mut self, node: Node<'t>, stack: &[(u32, usize)], scope: u16) {
-        let ty = node
-            .child_by_field_name("type")
-            .map_or("", |t| self.f.src.text(t));
+        let ty = node.field("type").map_or("", |t| self.f.src.text(t));
         let mut shared = false;
         let mut cur = node.walk();
         for ch in node.children(&mut cur) {
-            if (ch.kind() == "type_qualifier" || ch.kind() == "storage_class_specifier")
+            if (ch.kind_name() == "type_qualifier" || ch.kind_name() == "storage_class_specifier")
                 && self.f.src.text(ch) == "__shared__"
             {
                 shared = true;
@@ -299,11 +295,8 @@ impl<'t> Collector<'t, '_> {
             .children_by_field_name("declarator", &mut cur)
             .collect();
         for d in decls {
-            let (target, init) = if d.kind() == "init_declarator" {
-                (
-                    d.child_by_field_name("declarator").unwrap_or(d),
-                    d.child_by_field_name("value"),
-                )
+            let (target, init) = if d.kind_name() == "init_declarator" {
+                (d.field("declarator").unwrap_or(d), d.field("value"))
             } else {
                 (d, None)
             };
@@ -313,7 +306,7 @@ impl<'t> Collector<'t, '_> {
             self.push_local(Local {
                 name,
                 site,
-                init: init.filter(|i| i.kind() != "initializer_list"),
+                init: init.filter(|i| i.kind_name() != "initializer_list"),
                 shared,
                 array,
                 pointer,
@@ -325,25 +318,23 @@ impl<'t> Collector<'t, '_> {
     }
 
     fn loop_node(&mut self, node: Node<'t>, stack: &mut Vec<(u32, usize)>, scope: u16) {
-        let init = node.child_by_field_name("initializer");
-        let update = node.child_by_field_name("update");
+        let init = node.field("initializer");
+        let update = node.field("update");
         let src = self.f.src;
         let var_of = |n: Node<'t>| -> Option<&'t str> {
             let mut found = None;
             expr::walk(n, |x| {
                 if found.is_none() {
-                    match x.kind() {
+                    match x.kind_name() {
                         "init_declarator" | "assignment_expression" => {
-                            let l = x
-                                .child_by_field_name("declarator")
-                                .or_else(|| x.child_by_field_name("left"));
-                            if let Some(l) = l.filter(|l| l.kind() == "identifier") {
+                            let l = x.field("declarator").or_else(|| x.field("left"));
+                            if let Some(l) = l.filter(|l| l.kind_name() == "identifier") {
                                 found = Some(src.text(l));
                             }
                         }
                         "update_expression" => {
-                            let a = x.child_by_field_name("argument");
-                            if let Some(a) = a.filter(|a| a.kind() == "identifier") {
+                            let a = x.field("argument");
+                            if let Some(a) = a.filter(|a| a.kind_name() == "identifier") {
                                 found = Some(src.text(a));
                             }
                         }
@@ -358,7 +349,7 @@ impl<'t> Collector<'t, '_> {
         let site = self.site(node, stack, scope);
         let idx = self.f.loops.len() as u32;
         let body_start = node
-            .child_by_field_name("body")
+            .field("body")
             .map_or(node.end_byte(), |b| b.start_byte());
         self.f.loops.push(Loop {
             site,
@@ -403,7 +394,7 @@ impl<'t> Collector<'t, '_> {
 
     /// Handle one node; return whether to descend.
     fn visit(&mut self, node: Node<'t>, stack: &mut Vec<(u32, usize)>, scope: u16) -> bool {
-        match node.kind() {
+        match node.kind_name() {
             "comment"
             | "string_literal"
             | "raw_string_literal"
@@ -437,8 +428,7 @@ impl<'t> Collector<'t, '_> {
             }
             "subscript_expression" => {
                 let inner = node.parent().is_some_and(|p| {
-                    p.kind() == "subscript_expression"
-                        && p.child_by_field_name("argument") == Some(node)
+                    p.kind_name() == "subscript_expression" && p.field("argument") == Some(node)
                 });
                 if !inner {
                     let s = self.site(node, stack, scope);
@@ -446,8 +436,8 @@ impl<'t> Collector<'t, '_> {
                 }
             }
             "field_expression" => {
-                let arg = node.child_by_field_name("argument");
-                let field = node.child_by_field_name("field");
+                let arg = node.field("argument");
+                let field = node.field("field");
                 if let (Some(a), Some(f)) = (arg, field) {
                     let b = BUILTINS.iter().position(|b| *b == self.f.src.text(a));
                     let axis = ["x", "y", "z"]

@@ -4,6 +4,7 @@
 use super::expr::{self, Src};
 use super::facts::{Facts, Loop, Site};
 use super::values::{Space, Values};
+use crate::parse::NodeExt;
 use tree_sitter::Node;
 
 /// Where a feature was seen (byte offset, scope, loop depth) and a short description.
@@ -123,16 +124,14 @@ pub fn step(f: &Facts, l: &Loop) -> Step {
         return Step::Other;
     };
     let u = expr::unparen(u);
-    if u.kind() == "update_expression" {
+    if u.kind_name() == "update_expression" {
         return Step::Unit;
     }
-    if u.kind() != "assignment_expression" {
+    if u.kind_name() != "assignment_expression" {
         return Step::Other;
     }
-    let op = u
-        .child_by_field_name("operator")
-        .map_or("", |o| src.text(o));
-    let Some(r) = u.child_by_field_name("right") else {
+    let op = u.field("operator").map_or("", |o| src.text(o));
+    let Some(r) = u.field("right") else {
         return Step::Other;
     };
     // Small integer literals only (`>>= 1`, `*= 2`, `+= 32`).
@@ -173,7 +172,7 @@ pub fn step(f: &Facts, l: &Loop) -> Step {
 /// Does the expression use a builtin (`gridDim`), directly or through a local's initializer?
 pub fn uses(f: &Facts, n: Node, builtin: &str) -> bool {
     expr::any(n, |x| {
-        x.kind() == "identifier"
+        x.kind_name() == "identifier"
             && (f.src.text(x) == builtin
                 || f.named(f.src.text(x))
                     .any(|l| l.init.is_some_and(|i| expr::mentions(f.src, i, builtin))))
@@ -197,8 +196,8 @@ pub fn store_call(f: &Facts, v: &Values, c: &super::facts::Call) -> bool {
         return false;
     }
     let a0 = expr::unparen(args[0]);
-    let addr = match a0.kind() {
-        "pointer_expression" if a0.child(0).is_some_and(|o| o.kind() == "&") => a0,
+    let addr = match a0.kind_name() {
+        "pointer_expression" if a0.child(0).is_some_and(|o| o.kind_name() == "&") => a0,
         "binary_expression" | "identifier" => a0,
         _ => return false,
     };
@@ -220,8 +219,11 @@ pub fn store_base<'t>(
     v: &Values,
     a: Node<'t>,
 ) -> Option<(Node<'t>, super::values::Base<'t>)> {
-    let left = expr::unparen(a.child_by_field_name("left")?);
-    if !matches!(left.kind(), "subscript_expression" | "pointer_expression") {
+    let left = expr::unparen(a.field("left")?);
+    if !matches!(
+        left.kind_name(),
+        "subscript_expression" | "pointer_expression"
+    ) {
         return None;
     }
     v.base(f, left).map(|b| (left, b))
@@ -232,10 +234,8 @@ pub fn bests(f: &Facts, v: &Values) -> Vec<Best> {
     let src = f.src;
     let mut out = Vec::new();
     for s in &f.ifs {
-        let (Some(cond), Some(cons)) = (
-            s.node.child_by_field_name("condition"),
-            s.node.child_by_field_name("consequence"),
-        ) else {
+        let (Some(cond), Some(cons)) = (s.node.field("condition"), s.node.field("consequence"))
+        else {
             continue;
         };
         let mut cmps = Vec::new();
@@ -247,10 +247,10 @@ pub fn bests(f: &Facts, v: &Values) -> Vec<Best> {
         });
         let mut asg = Vec::new();
         expr::walk(cons, |x| {
-            if x.kind() == "assignment_expression" && asg.len() < 8 {
+            if x.kind_name() == "assignment_expression" && asg.len() < 8 {
                 asg.push(x);
             }
-            x.kind() != "if_statement" || x == cons
+            x.kind_name() != "if_statement" || x == cons
         });
         'cmp: for c in &cmps {
             let (Some(a), Some(b)) = (expr::lhs(*c), expr::rhs(*c)) else {
@@ -258,10 +258,7 @@ pub fn bests(f: &Facts, v: &Values) -> Vec<Best> {
             };
             let (ka, kb) = (src.key(a), src.key(b));
             for x in &asg {
-                let (Some(l), Some(r)) = (
-                    x.child_by_field_name("left"),
-                    x.child_by_field_name("right"),
-                ) else {
+                let (Some(l), Some(r)) = (x.field("left"), x.field("right")) else {
                     continue;
                 };
                 let (kl, kr) = (src.key(l), src.key(r));
@@ -303,11 +300,11 @@ pub fn trees(f: &Facts, v: &Values, bests: &[Best]) -> (Vec<Tree>, Option<Ev>) {
                 && !is_store(s)
                 && v.base(f, s.node).is_some_and(|b| b.space == Space::Shared)
                 && s.node
-                    .child_by_field_name("indices")
+                    .field("indices")
                     .is_some_and(|i| !var.is_empty() && expr::mentions(src, i, var))
         });
         let minus_index = shared_read.is_some_and(|s| {
-            s.node.child_by_field_name("indices").is_some_and(|i| {
+            s.node.field("indices").is_some_and(|i| {
                 expr::any(i, |x| {
                     expr::binop(src, x) == Some("-") && expr::mentions(src, x, var)
                 })
@@ -435,7 +432,7 @@ fn helper_op(f: &Facts, name: &str) -> Op {
 
 fn is_store(s: &Site) -> bool {
     s.node.parent().is_some_and(|p| {
-        p.kind() == "assignment_expression" && p.child_by_field_name("left") == Some(s.node)
+        p.kind_name() == "assignment_expression" && p.field("left") == Some(s.node)
     })
 }
 
@@ -485,12 +482,12 @@ pub fn accumulator(f: &Facts, name: &str, l: &Loop, scope: u16) -> bool {
 
 /// The variable an assignment's left side writes (`a`, `a.x`, `a[i]`).
 pub fn target<'t>(src: Src<'t>, a: Node<'t>) -> Option<&'t str> {
-    let mut n = a.child_by_field_name("left")?;
+    let mut n = a.field("left")?;
     for _ in 0..expr::MAX_DEPTH {
         n = expr::unparen(n);
-        match n.kind() {
+        match n.kind_name() {
             "identifier" => return Some(src.text(n)),
-            "field_expression" | "subscript_expression" => n = n.child_by_field_name("argument")?,
+            "field_expression" | "subscript_expression" => n = n.field("argument")?,
             _ => return None,
         }
     }

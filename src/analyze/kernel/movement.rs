@@ -7,16 +7,18 @@ use super::facts::Facts;
 use super::features::{store_base, Ev};
 use super::shapes::{Move, Shapes};
 use super::values::{init_of, Space, Values};
+use crate::parse::NodeExt;
 use tree_sitter::Node;
 
 /// The subscript a value is exactly loaded from (through conversions and one local).
 fn load_of<'t>(f: &Facts<'t>, v: &Values, n: Node<'t>) -> Option<Node<'t>> {
     let c = expr::core(f.src, n);
     let is_load = |x: Node| {
-        x.kind() == "subscript_expression"
-            || (x.kind() == "pointer_expression" && x.child(0).is_some_and(|o| o.kind() == "*"))
+        x.kind_name() == "subscript_expression"
+            || (x.kind_name() == "pointer_expression"
+                && x.child(0).is_some_and(|o| o.kind_name() == "*"))
     };
-    match c.kind() {
+    match c.kind_name() {
         _ if is_load(c) => Some(c),
         "identifier" => init_of(f, v, c).and_then(|i| {
             let i = expr::core(f.src, i);
@@ -28,8 +30,7 @@ fn load_of<'t>(f: &Facts<'t>, v: &Values, n: Node<'t>) -> Option<Node<'t>> {
 
 /// The single index expression of an access (`a[i]` → `i`), if any.
 fn index_expr(n: Node) -> Option<Node> {
-    n.child_by_field_name("indices")
-        .and_then(|i| i.named_child(0))
+    n.field("indices").and_then(|i| i.named_child(0))
 }
 
 /// Is `load` indexed by a coordinate the store index is built from (`bias[col]` for
@@ -42,16 +43,16 @@ fn broadcast(f: &Facts, load: Node, store: Node) -> bool {
     let (li, si) = (expr::core(src, li), expr::core(src, si));
     let store_mentions = |name: &str| {
         expr::mentions(src, si, name)
-            || (si.kind() == "identifier"
+            || (si.kind_name() == "identifier"
                 && f.named(src.text(si))
                     .any(|l| l.init.is_some_and(|i| expr::mentions(src, i, name))))
     };
     let modulo_of_store = |x: Node| {
         expr::binop(src, x) == Some("%")
-            && si.kind() == "identifier"
+            && si.kind_name() == "identifier"
             && expr::lhs(x).is_some_and(|l| expr::mentions(src, l, src.text(si)))
     };
-    match li.kind() {
+    match li.kind_name() {
         "identifier" => {
             store_mentions(src.text(li))
                 || f.named(src.text(li))
@@ -71,11 +72,8 @@ pub fn stores(f: &Facts, v: &Values, s: &mut Shapes) {
             continue;
         }
         s.stores += 1;
-        let op = st
-            .node
-            .child_by_field_name("operator")
-            .map_or("", |o| src.text(o));
-        let Some(rhs) = st.node.child_by_field_name("right") else {
+        let op = st.node.field("operator").map_or("", |o| src.text(o));
+        let Some(rhs) = st.node.field("right") else {
             continue;
         };
         let rhs = expr::core(src, init_of(f, v, rhs).unwrap_or(rhs));
@@ -139,9 +137,9 @@ pub fn stores(f: &Facts, v: &Values, s: &mut Shapes) {
         let gathered = |x: Node| {
             let x = load_of(f, v, x).unwrap_or(x);
             expr::any(x, |y| {
-                (y.kind() == "subscript_expression"
-                    || (y.kind() == "pointer_expression"
-                        && y.child(0).is_some_and(|o| o.kind() == "*")))
+                (y.kind_name() == "subscript_expression"
+                    || (y.kind_name() == "pointer_expression"
+                        && y.child(0).is_some_and(|o| o.kind_name() == "*")))
                     && v.data_dependent(f, y)
             })
         };
@@ -170,17 +168,14 @@ pub fn movement(f: &Facts, v: &Values, a: &Arith) -> Option<(Move, Ev)> {
         if base.space != Space::Global {
             continue;
         }
-        let op = st
-            .node
-            .child_by_field_name("operator")
-            .map_or("", |o| src.text(o));
-        let rhs = st.node.child_by_field_name("right")?;
+        let op = st.node.field("operator").map_or("", |o| src.text(o));
+        let rhs = st.node.field("right")?;
         if op != "=" {
             return None;
         }
         let (rc, converted) = expr::strip(src, rhs);
         let rc = match init_of(f, v, rc) {
-            Some(i) if rc.kind() == "identifier" => i,
+            Some(i) if rc.kind_name() == "identifier" => i,
             _ => rc,
         };
         let (rc, conv2) = expr::strip(src, rc);
@@ -189,7 +184,7 @@ pub fn movement(f: &Facts, v: &Values, a: &Arith) -> Option<(Move, Ev)> {
         let lkey = v.index_key(f, left);
         let mut leaf = |x: Node, rank: &mut dyn FnMut(Move, Ev)| -> bool {
             let x = load_of(f, v, x).unwrap_or(expr::core(src, x));
-            match x.kind() {
+            match x.kind_name() {
                 "subscript_expression" => {
                     loads += 1;
                     let lb = v.base(f, x);
@@ -217,15 +212,15 @@ pub fn movement(f: &Facts, v: &Values, a: &Arith) -> Option<(Move, Ev)> {
                 _ => {
                     expr::is_number(src, x)
                         || expr::is_zero(src, x)
-                        || (x.kind() == "identifier" && f.named(src.text(x)).any(|l| l.param))
+                        || (x.kind_name() == "identifier" && f.named(src.text(x)).any(|l| l.param))
                 }
             }
         };
-        if rc.kind() == "conditional_expression" {
+        if rc.kind_name() == "conditional_expression" {
             let (Some(c), Some(t), Some(e)) = (
-                rc.child_by_field_name("condition"),
-                rc.child_by_field_name("consequence"),
-                rc.child_by_field_name("alternative"),
+                rc.field("condition"),
+                rc.field("consequence"),
+                rc.field("alternative"),
             ) else {
                 return None;
             };

@@ -7,6 +7,7 @@ use super::facts::Facts;
 use super::features::{family, Ev};
 use super::movement;
 use super::values::{Space, Values};
+use crate::parse::NodeExt;
 use tree_sitter::Node;
 
 /// How a pure data-movement kernel moves data.
@@ -57,9 +58,9 @@ pub fn shapes(f: &Facts, v: &Values, a: &Arith) -> Shapes {
     // Mark every loop that encloses a memory store; one left unmarked computes, then writes once.
     let mut stores_in = vec![false; f.loops.len()];
     for x in &f.assigns {
-        let store = x.node.child_by_field_name("left").is_some_and(|y| {
+        let store = x.node.field("left").is_some_and(|y| {
             matches!(
-                expr::unparen(y).kind(),
+                expr::unparen(y).kind_name(),
                 "subscript_expression" | "pointer_expression"
             )
         });
@@ -82,7 +83,7 @@ pub fn shapes(f: &Facts, v: &Values, a: &Arith) -> Shapes {
 
 fn call_family(src: Src, n: Node) -> &'static str {
     let n = expr::core(src, n);
-    if n.kind() != "call_expression" {
+    if n.kind_name() != "call_expression" {
         return "";
     }
     expr::callee(src, n).map_or("", family)
@@ -104,15 +105,10 @@ fn one_plus_exp_neg(src: Src, n: Node) -> Option<String> {
     }
     let arg = *expr::args(expr::core(src, e)).first()?;
     let arg = expr::core(src, arg);
-    let minus = arg.kind() == "unary_expression"
-        && arg
-            .child_by_field_name("operator")
-            .is_some_and(|o| src.text(o) == "-");
+    let minus = arg.kind_name() == "unary_expression"
+        && arg.field("operator").is_some_and(|o| src.text(o) == "-");
     minus
-        .then(|| {
-            arg.child_by_field_name("argument")
-                .map(|x| src.key(expr::core(src, x)))
-        })
+        .then(|| arg.field("argument").map(|x| src.key(expr::core(src, x))))
         .flatten()
 }
 
@@ -136,9 +132,9 @@ fn activations(f: &Facts, v: &Values, s: &mut Shapes) {
     for c in &f.conds {
         let n = c.node;
         let (Some(cond), Some(a), Some(b)) = (
-            n.child_by_field_name("condition"),
-            n.child_by_field_name("consequence"),
-            n.child_by_field_name("alternative"),
+            n.field("condition"),
+            n.field("consequence"),
+            n.field("alternative"),
         ) else {
             continue;
         };
@@ -209,7 +205,7 @@ fn activations(f: &Facts, v: &Values, s: &mut Shapes) {
                 let cubic = arg.is_some_and(|x| {
                     has_cube(src, x)
                         || expr::any(x, |y| {
-                            y.kind() == "identifier"
+                            y.kind_name() == "identifier"
                                 && f.named(src.text(y))
                                     .any(|l| l.init.is_some_and(|i| has_cube(src, i)))
                         })
@@ -244,7 +240,7 @@ fn activations(f: &Facts, v: &Values, s: &mut Shapes) {
                 let fs = expr::flatten(src, n, "*");
                 for (i, x) in fs.iter().enumerate() {
                     let xc = expr::core(src, *x);
-                    let sig_of = match xc.kind() {
+                    let sig_of = match xc.kind_name() {
                         "identifier" => f.named(src.text(xc)).find_map(|l| {
                             let i = expr::core(src, l.init?);
                             (expr::binop(src, i) == Some("/")
@@ -298,7 +294,7 @@ fn boxes(f: &Facts, v: &Values, a: &Arith, s: &mut Shapes) {
                     continue;
                 };
                 let rc = expr::core(src, r);
-                let inter = rc.kind() == "identifier"
+                let inter = rc.kind_name() == "identifier"
                     && f.named(src.text(rc)).any(|x| {
                         x.init
                             .is_some_and(|i| expr::binop(src, expr::core(src, i)) == Some("*"))
@@ -349,12 +345,12 @@ fn boxes(f: &Facts, v: &Values, a: &Arith, s: &mut Shapes) {
                     let fs = expr::flatten(src, *t, "*");
                     let loads: Vec<&Node> = fs
                         .iter()
-                        .filter(|x| expr::core(src, **x).kind() == "subscript_expression")
+                        .filter(|x| expr::core(src, **x).kind_name() == "subscript_expression")
                         .collect();
                     let weights = fs.len() - loads.len();
                     if let Some(l) = loads.first() {
                         let c = expr::core(src, **l);
-                        bases.push(c.child_by_field_name("argument").map(|x| src.key(x)));
+                        bases.push(c.field("argument").map(|x| src.key(x)));
                     }
                     !neg && loads.len() == 1 && weights >= 2
                 });
@@ -369,11 +365,7 @@ fn boxes(f: &Facts, v: &Values, a: &Arith, s: &mut Shapes) {
     // A small record read at constant offsets (a box: roi[0] … roi[4]).
     let mut seen: Vec<(String, Vec<i64>, &super::facts::Site)> = Vec::new();
     for sub in &f.subs {
-        let Some(i) = sub
-            .node
-            .child_by_field_name("indices")
-            .and_then(|i| i.named_child(0))
-        else {
+        let Some(i) = sub.node.field("indices").and_then(|i| i.named_child(0)) else {
             continue;
         };
         let Some(k) = expr::number(src, i) else {
@@ -386,7 +378,7 @@ fn boxes(f: &Facts, v: &Values, a: &Arith, s: &mut Shapes) {
         }
         let arg = sub
             .node
-            .child_by_field_name("argument")
+            .field("argument")
             .map(|x| src.key(x))
             .unwrap_or_default();
         match seen.iter_mut().find(|x| x.0 == arg) {

@@ -7,6 +7,7 @@ use super::expr::{self, Src};
 use super::facts::Facts;
 use super::features::{accumulator, family, target, Ev};
 use super::values::{Space, Values};
+use crate::parse::NodeExt;
 use tree_sitter::Node;
 
 /// Moving averages written in a helper (`lerp`) count once per call of the helper.
@@ -37,7 +38,7 @@ pub fn calls(f: &Facts, v: &Values, a: &mut Arith) {
         .filter(|l| {
             l.init.is_some_and(|i| {
                 expr::any(i, |x| {
-                    x.kind() == "call_expression"
+                    x.kind_name() == "call_expression"
                         && expr::callee(src, x).is_some_and(|c| c.starts_with("curand"))
                 })
             })
@@ -60,15 +61,16 @@ pub fn calls(f: &Facts, v: &Values, a: &mut Arith) {
                 a.log.get_or_insert(Ev::new(&c.site, c.name));
                 let picked = args.first().is_some_and(|x| {
                     expr::any(*x, |y| {
-                        matches!(y.kind(), "subscript_expression" | "pointer_expression")
+                        matches!(y.kind_name(), "subscript_expression" | "pointer_expression")
                             && v.data_dependent(f, y)
                     }) || {
                         let c = expr::core(src, *x);
-                        c.kind() == "identifier"
+                        c.kind_name() == "identifier"
                             && f.named(src.text(c)).any(|l| {
                                 l.init.is_some_and(|i| {
                                     let i = expr::core(src, i);
-                                    i.kind() == "subscript_expression" && v.data_dependent(f, i)
+                                    i.kind_name() == "subscript_expression"
+                                        && v.data_dependent(f, i)
                                 })
                             })
                     }
@@ -118,7 +120,7 @@ pub fn calls(f: &Facts, v: &Values, a: &mut Arith) {
                 let l = &f.loops[lp as usize];
                 let acc = args.iter().any(|x| {
                     let x = expr::core(src, *x);
-                    x.kind() == "identifier"
+                    x.kind_name() == "identifier"
                         && accumulator(f, src.text(x), l, c.site.scope)
                         && v.reassigned(src.text(x))
                 });
@@ -143,7 +145,7 @@ pub fn calls(f: &Facts, v: &Values, a: &mut Arith) {
 /// If `n` is a parameter of a helper, the argument passed for it at the helper's first call.
 fn bind<'t>(f: &Facts<'t>, n: Node<'t>, scope: u16) -> Node<'t> {
     let c = expr::core(f.src, n);
-    if scope == 0 || c.kind() != "identifier" {
+    if scope == 0 || c.kind_name() != "identifier" {
         return n;
     }
     let name = f.src.text(c);
@@ -163,12 +165,12 @@ fn atomic(f: &Facts, v: &Values, c: &super::facts::Call, args: &[Node], a: &mut 
     let src = f.src;
     let Some(t) = args.first() else { return };
     let t = expr::core(src, bind(f, *t, c.site.scope));
-    let (addr, ident) = match t.kind() {
-        "pointer_expression" => (t.child_by_field_name("argument").unwrap_or(t), false),
+    let (addr, ident) = match t.kind_name() {
+        "pointer_expression" => (t.field("argument").unwrap_or(t), false),
         "identifier" => (t, true),
         _ => (t, false),
     };
-    let (data_index, scalar) = match addr.kind() {
+    let (data_index, scalar) = match addr.kind_name() {
         "subscript_expression" => (v.data_dependent(f, addr), false),
         "binary_expression" => (v.loaded(f, addr), false),
         // A pointer: a single location unless it is an alias with an offset.
@@ -214,7 +216,7 @@ fn ema_pair(src: Src, w: Node, other: Node) -> bool {
 /// `fma(w, e, fma(-w, s, s))`: `(1 - w) * s + w * e` written as a lerp.
 fn lerp(src: Src, w: Node, inner: Node) -> bool {
     let inner = expr::core(src, inner);
-    if inner.kind() != "call_expression"
+    if inner.kind_name() != "call_expression"
         || expr::callee(src, inner).is_none_or(|c| family(c) != "fma")
     {
         return false;
@@ -224,9 +226,9 @@ fn lerp(src: Src, w: Node, inner: Node) -> bool {
         return false;
     }
     let neg = expr::core(src, a[0]);
-    neg.kind() == "unary_expression"
+    neg.kind_name() == "unary_expression"
         && neg
-            .child_by_field_name("argument")
+            .field("argument")
             .is_some_and(|x| src.key(x) == src.key(w))
 }
 
@@ -263,15 +265,15 @@ pub fn binops(f: &Facts, v: &Values, a: &mut Arith) {
             "-" if v.is_direct(f, l) && v.data(f, l) => {
                 let rc = expr::core(src, r);
                 let global_load = |x: Node| {
-                    x.kind() == "subscript_expression"
+                    x.kind_name() == "subscript_expression"
                         && v.base(f, x).is_some_and(|b| b.space == Space::Global)
                 };
                 let loaded = global_load(rc)
-                    || (rc.kind() == "identifier"
+                    || (rc.kind_name() == "identifier"
                         && f.named(src.text(rc)).any(|x| {
                             !x.param && x.init.is_some_and(|i| global_load(expr::core(src, i)))
                         }));
-                let computed = rc.kind() == "identifier"
+                let computed = rc.kind_name() == "identifier"
                     && f.named(src.text(rc)).any(|x| !x.param)
                     && !v.derived(f, rc, true);
                 if loaded {
@@ -307,10 +309,10 @@ pub fn binops(f: &Facts, v: &Values, a: &mut Arith) {
             "/" => {
                 let rc = expr::core(src, r);
                 let is_sqrt = |x: Node| {
-                    x.kind() == "call_expression"
+                    x.kind_name() == "call_expression"
                         && expr::callee(src, x).is_some_and(|c| family(c) == "sqrt")
                 };
-                let sqrt_local = rc.kind() == "identifier"
+                let sqrt_local = rc.kind_name() == "identifier"
                     && f.named(src.text(rc))
                         .any(|x| x.init.is_some_and(|i| is_sqrt(expr::core(src, i))));
                 if is_sqrt(rc) || sqrt_local {
@@ -325,8 +327,8 @@ pub fn binops(f: &Facts, v: &Values, a: &mut Arith) {
             // a local variable is that comparison.
             "&&" | "||" if b.depth > 0 => {
                 for side in [l, r] {
-                    let name = (side.kind() == "template_function")
-                        .then(|| side.child_by_field_name("name"))
+                    let name = (side.kind_name() == "template_function")
+                        .then(|| side.field("name"))
                         .flatten();
                     if let Some(nm) = name.filter(|nm| f.named(src.text(*nm)).next().is_some()) {
                         bounded.push(src.key(nm));
@@ -368,9 +370,8 @@ pub fn binops(f: &Facts, v: &Values, a: &mut Arith) {
 }
 
 fn is_left(n: Node) -> bool {
-    n.parent().is_some_and(|p| {
-        p.kind() == "assignment_expression" && p.child_by_field_name("left") == Some(n)
-    })
+    n.parent()
+        .is_some_and(|p| p.kind_name() == "assignment_expression" && p.field("left") == Some(n))
 }
 
 /// An integer size: an integer parameter, or a product of them (`batch * hw`).
@@ -379,7 +380,7 @@ fn count_like(f: &Facts, n: Node, depth: usize) -> bool {
     if depth > 4 {
         return false;
     }
-    match n.kind() {
+    match n.kind_name() {
         "identifier" => f.named(f.src.text(n)).any(|l| {
             (l.param && l.int_like)
                 || l.init
@@ -411,7 +412,7 @@ pub fn locals(f: &Facts, a: &mut Arith) {
             }
         }
         let x = expr::core(src, x);
-        if x.kind() == "identifier" {
+        if x.kind_name() == "identifier" {
             let name = src.text(x);
             match roots.iter_mut().find(|r| r.0 == name) {
                 Some(r) => r.1 += 1,
@@ -425,7 +426,7 @@ pub fn locals(f: &Facts, a: &mut Arith) {
     // Clipped window start: hstart = max(…, 0) used as a loop start.
     let clipped_at_zero = |e| {
         expr::any(e, |c| {
-            c.kind() == "call_expression"
+            c.kind_name() == "call_expression"
                 && expr::callee(src, c).is_some_and(|n| family(n) == "max")
                 && expr::args(c).iter().any(|x| expr::is_zero(src, *x))
         })
@@ -443,8 +444,7 @@ pub fn locals(f: &Facts, a: &mut Arith) {
         }
     }
     for s in &f.assigns {
-        let (Some(name), Some(r)) = (target(src, s.node), s.node.child_by_field_name("right"))
-        else {
+        let (Some(name), Some(r)) = (target(src, s.node), s.node.field("right")) else {
             continue;
         };
         let clipped = clipped_at_zero(r);
@@ -462,16 +462,16 @@ pub fn locals(f: &Facts, a: &mut Arith) {
     let mut reads: Vec<(String, String, String, &super::facts::Site)> = Vec::new();
     for s in &f.subs {
         let n = s.node;
-        let Some(inner) = n.child_by_field_name("argument") else {
+        let Some(inner) = n.field("argument") else {
             continue;
         };
-        if inner.kind() != "subscript_expression" {
+        if inner.kind_name() != "subscript_expression" {
             continue;
         }
         let (Some(arr), Some(i0), Some(i1)) = (
-            inner.child_by_field_name("argument"),
-            inner.child_by_field_name("indices"),
-            n.child_by_field_name("indices"),
+            inner.field("argument"),
+            inner.field("indices"),
+            n.field("indices"),
         ) else {
             continue;
         };

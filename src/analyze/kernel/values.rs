@@ -3,6 +3,7 @@
 
 use super::expr;
 use super::facts::Facts;
+use crate::parse::NodeExt;
 use std::collections::HashSet;
 use tree_sitter::Node;
 
@@ -44,10 +45,10 @@ impl Values {
         let root_name = |mut n: Node| -> Option<String> {
             for _ in 0..expr::MAX_DEPTH {
                 n = expr::unparen(n);
-                match n.kind() {
+                match n.kind_name() {
                     "identifier" => return Some(src.text(n).to_string()),
                     "field_expression" | "subscript_expression" | "pointer_expression" => {
-                        n = n.child_by_field_name("argument")?
+                        n = n.field("argument")?
                     }
                     _ => return None,
                 }
@@ -55,12 +56,12 @@ impl Values {
             None
         };
         for a in &f.assigns {
-            if let Some(name) = a.node.child_by_field_name("left").and_then(root_name) {
+            if let Some(name) = a.node.field("left").and_then(root_name) {
                 reassigned.insert(name);
             }
         }
         for i in &f.incs {
-            if let Some(name) = i.node.child_by_field_name("argument").and_then(root_name) {
+            if let Some(name) = i.node.field("argument").and_then(root_name) {
                 reassigned.insert(name);
             }
         }
@@ -94,10 +95,10 @@ impl Values {
     pub fn is_direct(&self, f: &Facts, n: Node) -> bool {
         let mut n = expr::core(f.src, n);
         for _ in 0..expr::MAX_DEPTH {
-            match n.kind() {
+            match n.kind_name() {
                 "subscript_expression" => return true,
-                "pointer_expression" => return n.child(0).is_some_and(|o| o.kind() == "*"),
-                "field_expression" => match n.child_by_field_name("argument") {
+                "pointer_expression" => return n.child(0).is_some_and(|o| o.kind_name() == "*"),
+                "field_expression" => match n.field("argument") {
                     Some(a) => n = expr::core(f.src, a),
                     None => return false,
                 },
@@ -113,8 +114,8 @@ impl Values {
                     return args.len() == 1 && self.is_address(f, args[0]);
                 }
                 "conditional_expression" => {
-                    let a = n.child_by_field_name("consequence");
-                    let b = n.child_by_field_name("alternative");
+                    let a = n.field("consequence");
+                    let b = n.field("alternative");
                     let (Some(a), Some(b)) = (a, b) else {
                         return false;
                     };
@@ -131,8 +132,8 @@ impl Values {
     /// Is this an address into memory (`&a[i]`, `p + i`, a pointer)?
     fn is_address(&self, f: &Facts, n: Node) -> bool {
         let n = expr::unparen(n);
-        match n.kind() {
-            "pointer_expression" => n.child(0).is_some_and(|o| o.kind() == "&"),
+        match n.kind_name() {
+            "pointer_expression" => n.child(0).is_some_and(|o| o.kind_name() == "&"),
             "identifier" => f.named(f.src.text(n)).any(|l| l.pointer || l.array),
             "binary_expression" => self.pointerish(f, n),
             _ => false,
@@ -146,7 +147,7 @@ impl Values {
         let mut ints = true;
         let mut any_ident = false;
         expr::walk(n, |x| {
-            match x.kind() {
+            match x.kind_name() {
                 "identifier" => {
                     any_ident = true;
                     let t = src.text(x);
@@ -156,9 +157,7 @@ impl Values {
                     }
                 }
                 "field_expression" => {
-                    let arg = x
-                        .child_by_field_name("argument")
-                        .map_or("", |a| src.text(a));
+                    let arg = x.field("argument").map_or("", |a| src.text(a));
                     if super::facts::BUILTINS.contains(&arg) {
                         any_ident = true;
                     } else {
@@ -167,7 +166,7 @@ impl Values {
                     return false;
                 }
                 "subscript_expression" | "call_expression" => {
-                    if x.kind() == "call_expression" && expr::is_conversion(src, x) {
+                    if x.kind_name() == "call_expression" && expr::is_conversion(src, x) {
                         return true;
                     }
                     ints = false;
@@ -192,11 +191,11 @@ impl Values {
     /// Does the value depend on loaded data (only global loads when `global`)?
     pub fn derived(&self, f: &Facts, n: Node, global: bool) -> bool {
         let src = f.src;
-        expr::any(n, |x| match x.kind() {
+        expr::any(n, |x| match x.kind_name() {
             "subscript_expression" => {
                 !global || self.base(f, x).is_none_or(|b| b.space == Space::Global)
             }
-            "pointer_expression" => x.child(0).is_some_and(|o| o.kind() == "*"),
+            "pointer_expression" => x.child(0).is_some_and(|o| o.kind_name() == "*"),
             "identifier" => f.named_idx(src.text(x)).any(|i| {
                 !f.locals[i].pointer
                     && if global {
@@ -221,11 +220,11 @@ impl Values {
         let mut data_dependent = false;
         for _ in 0..expr::MAX_DEPTH {
             n = expr::unparen(n);
-            match n.kind() {
+            match n.kind_name() {
                 "subscript_expression" | "pointer_expression" => {
-                    n = n.child_by_field_name("argument")?;
+                    n = n.field("argument")?;
                 }
-                "cast_expression" => n = n.child_by_field_name("value")?,
+                "cast_expression" => n = n.field("value")?,
                 "call_expression" => {
                     // reinterpret_cast<float4*>(p), static_cast<T*>(p)
                     let name = expr::callee(src, n)?;
@@ -292,7 +291,7 @@ impl Values {
     /// Could this operand be the pointer side of `p + off`?
     fn pointerish(&self, f: &Facts, n: Node) -> bool {
         let n = expr::core(f.src, n);
-        match n.kind() {
+        match n.kind_name() {
             "identifier" => f
                 .named(f.src.text(n))
                 .any(|l| l.pointer || l.array || l.shared),
@@ -311,13 +310,11 @@ impl Values {
         let src = f.src;
         let mut n = expr::core(src, n);
         for _ in 0..8 {
-            match n.kind() {
-                "field_expression" | "pointer_expression" => {
-                    match n.child_by_field_name("argument") {
-                        Some(a) => n = expr::core(src, a),
-                        None => break,
-                    }
-                }
+            match n.kind_name() {
+                "field_expression" | "pointer_expression" => match n.field("argument") {
+                    Some(a) => n = expr::core(src, a),
+                    None => break,
+                },
                 "identifier" => {
                     let init = f
                         .named(src.text(n))
@@ -333,8 +330,8 @@ impl Values {
                     _ => break,
                 },
                 "conditional_expression" => {
-                    let a = n.child_by_field_name("consequence");
-                    let b = n.child_by_field_name("alternative");
+                    let a = n.field("consequence");
+                    let b = n.field("alternative");
                     match (a, b) {
                         (Some(a), Some(b)) if expr::is_number(src, b) => n = expr::core(src, a),
                         (Some(_), Some(b)) => n = expr::core(src, b),
@@ -344,13 +341,9 @@ impl Values {
                 "subscript_expression" => {
                     let mut keys = Vec::new();
                     let mut x = n;
-                    while x.kind() == "subscript_expression" && keys.len() < 8 {
-                        keys.push(
-                            x.child_by_field_name("indices")
-                                .map(|i| src.key(i))
-                                .unwrap_or_default(),
-                        );
-                        match x.child_by_field_name("argument") {
+                    while x.kind_name() == "subscript_expression" && keys.len() < 8 {
+                        keys.push(x.field("indices").map(|i| src.key(i)).unwrap_or_default());
+                        match x.field("argument") {
                             Some(a) => x = a,
                             None => break,
                         }
@@ -368,7 +361,7 @@ impl Values {
     /// The index text of a subscript, with its alias offset, to compare two accesses.
     pub fn index_key(&self, f: &Facts, sub: Node) -> String {
         let idx = sub
-            .child_by_field_name("indices")
+            .field("indices")
             .map(|i| f.src.key(i))
             .unwrap_or_default();
         let off = self.base(f, sub).map(|b| b.offset).unwrap_or_default();
@@ -377,7 +370,7 @@ impl Values {
 
     /// Is the address of this access data-dependent (index or alias offset from loaded data)?
     pub fn data_dependent(&self, f: &Facts, sub: Node) -> bool {
-        let idx = sub.child_by_field_name("indices");
+        let idx = sub.field("indices");
         idx.is_some_and(|i| self.loaded(f, i))
             || self.base(f, sub).is_some_and(|b| b.data_dependent)
     }
@@ -386,7 +379,7 @@ impl Values {
 /// Resolve an identifier to its single, never reassigned local initializer.
 pub fn init_of<'t>(f: &Facts<'t>, v: &Values, n: Node<'t>) -> Option<Node<'t>> {
     let n = expr::core(f.src, n);
-    if n.kind() != "identifier" {
+    if n.kind_name() != "identifier" {
         return None;
     }
     let name = f.src.text(n);
