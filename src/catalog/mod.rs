@@ -127,31 +127,23 @@ impl Catalog {
         // Where each id / name was first defined, for duplicate reports.
         let mut seen_ids: HashMap<String, String> = HashMap::new();
         let mut seen_names: HashMap<(RuleKind, String), String> = HashMap::new();
-        // Deserializing is most of the start-up cost of a short run (`cuport check`), and each file
-        // is independent: do it on every core, then compile in order so errors stay deterministic.
-        let parsed: Vec<Result<RawFile, toml::de::Error>> = {
+        // Deserializing and compiling are most of the start-up cost of a short run (`cuport check`)
+        // and each file is independent: do them on every core, then merge in file order so that
+        // duplicate detection and error order stay deterministic.
+        let compiled: Vec<Result<CompiledFile, Box<RuleFileError>>> = {
             use rayon::prelude::*;
-            sources
-                .par_iter()
-                .map(|src| toml::from_str(&src.text))
-                .collect()
+            sources.par_iter().map(compile_file).collect()
         };
-        for (src, parsed) in sources.iter().zip(parsed) {
-            let raw: RawFile = match parsed {
-                Ok(r) => r,
+        for (src, file) in sources.iter().zip(compiled) {
+            let file = match file {
+                Ok(f) => f,
                 Err(e) => {
-                    let span = e.span().unwrap_or(0..0);
-                    errors.push(RuleFileError::new(
-                        &src.name,
-                        &src.text,
-                        span,
-                        e.message().to_string(),
-                    ));
+                    errors.push(*e);
                     continue;
                 }
             };
-            for rule in raw.rule {
-                match compile_rule(rule.into_inner(), src) {
+            for rule in file.rules {
+                match rule {
                     Ok(r) => {
                         if let Some(prev) = seen_ids.get(&r.0.id) {
                             errors.push(RuleFileError::new(
@@ -182,8 +174,8 @@ impl Catalog {
                     Err(mut e) => errors.append(&mut e),
                 }
             }
-            for pat in raw.pattern {
-                match compile_pattern(pat.into_inner(), src) {
+            for pat in file.patterns {
+                match pat {
                     Ok(p) => {
                         if cat.patterns.iter().any(|q| q.id == p.id) {
                             errors.push(RuleFileError::new(
@@ -321,6 +313,37 @@ fn name_class(k: RuleKind) -> RuleKind {
 }
 
 type Compiled = (Rule, std::ops::Range<usize>, std::ops::Range<usize>);
+
+/// One rule file, each of its rules and patterns compiled on its own (errors kept per item).
+struct CompiledFile {
+    rules: Vec<Result<Compiled, Vec<RuleFileError>>>,
+    patterns: Vec<Result<KernelPattern, Box<RuleFileError>>>,
+}
+
+/// Deserialize and compile one file; a TOML error stops only that file.
+fn compile_file(src: &RuleSource) -> Result<CompiledFile, Box<RuleFileError>> {
+    let raw: RawFile = toml::from_str(&src.text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        Box::new(RuleFileError::new(
+            &src.name,
+            &src.text,
+            span,
+            e.message().to_string(),
+        ))
+    })?;
+    Ok(CompiledFile {
+        rules: raw
+            .rule
+            .into_iter()
+            .map(|r| compile_rule(r.into_inner(), src))
+            .collect(),
+        patterns: raw
+            .pattern
+            .into_iter()
+            .map(|p| compile_pattern(p.into_inner(), src))
+            .collect(),
+    })
+}
 
 fn compile_rule(raw: RawRule, src: &RuleSource) -> Result<Compiled, Vec<RuleFileError>> {
     let mut errs = Vec::new();
