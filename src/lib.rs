@@ -45,12 +45,18 @@ pub fn run(
                 EXIT_CLEAN
             };
             let text = e.render().to_string();
-            let _ = if e.use_stderr() {
-                err.write_all(text.as_bytes())
-            } else {
-                out.write_all(text.as_bytes()).and_then(|()| out.flush())
+            if e.use_stderr() {
+                let _ = err.write_all(text.as_bytes());
+                return code;
+            }
+            // --help / --version: a closed pipe is fine, any other failed write is an error.
+            return match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Err(w) if w.kind() != std::io::ErrorKind::BrokenPipe => {
+                    let _ = writeln!(err, "cuport: error: {w}");
+                    EXIT_ERROR
+                }
+                _ => code,
             };
-            return code;
         }
     };
     let result = match cli.command {

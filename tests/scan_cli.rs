@@ -258,6 +258,7 @@ fn a_failed_write_of_the_report_is_an_error_not_silence() {
     for args in [
         vec!["explain", rule],
         vec!["scan", "fixtures/demo", "--exit-zero"],
+        vec!["--version"],
     ] {
         let full = fs::File::options().write(true).open("/dev/full").unwrap();
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_cuport"))
