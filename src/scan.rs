@@ -125,6 +125,9 @@ struct Loaded {
 
 enum LoadOutcome {
     Ok(Box<Loaded>),
+    /// A file the prefilter ruled out, already finished: its bytes and line index are dropped at
+    /// once instead of being held until the end (most files of a large codebase).
+    Done(Box<FileRecord>),
     Skipped(Note),
 }
 
@@ -172,6 +175,8 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
         };
     }
     let mut files: Vec<Loaded> = Vec::new();
+    // Finished records, and where each analyzed file goes between them (path order is kept).
+    let mut done: Vec<Option<FileRecord>> = Vec::new();
     for l in loaded {
         match l {
             LoadOutcome::Ok(b) => {
@@ -187,7 +192,9 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
                     });
                 }
                 files.push(*b);
+                done.push(None);
             }
+            LoadOutcome::Done(r) => done.push(Some(*r)),
             LoadOutcome::Skipped(n) => notes.push(n),
         }
     }
@@ -212,7 +219,7 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
             .collect(),
     };
 
-    let records: Vec<FileRecord> = pool.install(|| {
+    let analyzed: Vec<FileRecord> = pool.install(|| {
         files
             .into_par_iter()
             .map(|mut l| {
@@ -223,6 +230,11 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
             })
             .collect()
     });
+    let mut analyzed = analyzed.into_iter();
+    let records = done
+        .into_iter()
+        .filter_map(|d| d.or_else(|| analyzed.next()))
+        .collect();
     notes.sort();
     ScanReport {
         root,
@@ -272,10 +284,16 @@ fn load_and_analyze(c: &Candidate, catalog: &Catalog, opts: &ScanOptions) -> Loa
     let file = SourceFile::new(c.rel.clone(), c.abs.clone(), bytes);
     // Files that cannot hold a touchpoint are not parsed (reported with 0 parse-error bytes).
     if !parse_only && !analyze::prefilter::might_match(&file.bytes, catalog) {
-        return LoadOutcome::Ok(Box::new(Loaded {
+        let quiet = Loaded {
             file,
             fa: FileAnalysis::default(),
-        }));
+        };
+        // Finished now, by the same code as every other file (so --strip-annotations still sees
+        // it: annotation comments are invisible to the prefilter). With no match and no kernel,
+        // launch sites and names declared elsewhere cannot matter.
+        let none = LaunchIndex::default();
+        let record = finish(quiet, catalog, opts, &none, &BTreeSet::new());
+        return LoadOutcome::Done(Box::new(record));
     }
     let Some(tree) = crate::parse::parse_within(&file.bytes, opts.parse_timeout) else {
         let limit = opts.parse_timeout.map_or(0, |d| d.as_millis());
@@ -295,6 +313,7 @@ fn load_and_analyze(c: &Candidate, catalog: &Catalog, opts: &ScanOptions) -> Loa
 }
 
 /// Every launch site, and which files define a kernel of each name.
+#[derive(Default)]
 struct LaunchIndex {
     sites: Vec<LaunchSite>,
     /// (path, kernel name): a launch in a file that defines that name belongs to that file's kernel

@@ -118,6 +118,25 @@ fn strip_annotations_removes_only_the_markers() {
 }
 
 #[test]
+fn strip_annotations_reaches_files_with_no_cuda_left() {
+    // Once every touchpoint is ported, only the annotation comments remain; the scan's prefilter
+    // (which skips files with no CUDA outside comments) must not hide them from --strip-annotations.
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("ported.cpp");
+    fs::write(
+        &p,
+        "#include \"acl/acl.h\"\nvoid release(void* p) {\n    // cuport[RT-FREE]: ported by hand\n    aclrtFree(p);\n}\n",
+    )
+    .unwrap();
+    let o = cuport(tmp.path(), &["fix", ".", "--write", "--strip-annotations"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        fs::read_to_string(&p).unwrap(),
+        "#include \"acl/acl.h\"\nvoid release(void* p) {\n    aclrtFree(p);\n}\n"
+    );
+}
+
+#[test]
 fn symlinks_permissions_backups_and_read_only_files() {
     let (tmp, p) = copy_fixture("header_swap.cu");
     let original = fs::read(&p).unwrap();
