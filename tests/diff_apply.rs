@@ -98,3 +98,33 @@ fn bytes_outside_edits_survive_in_the_diff() {
         "CRLF kept on inserted lines"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_outside_the_working_directory_gets_a_header_git_can_apply() {
+    // git's own convention for an absolute path (`git diff --no-index /x /y`): `a/x`, never `a//x`.
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    copy_tree(&repo().join("fixtures/demo"), &outside);
+    let file = outside.join("src/gemm_cublas.cu");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let o = cuport(
+        elsewhere.path(),
+        &["scan", file.to_str().unwrap(), "--format", "diff"],
+    );
+    let diff = stdout(&o);
+    let abs = file.to_str().unwrap().trim_start_matches('/');
+    assert!(
+        diff.starts_with(&format!("--- a/{abs}\n+++ b/{abs}\n")),
+        "{diff}"
+    );
+    let patch = tmp.path().join("cuport.patch");
+    std::fs::write(&patch, &o.stdout).unwrap();
+    let check = Command::new("git")
+        .args(["apply", "--check"])
+        .arg(&patch)
+        .current_dir("/")
+        .output()
+        .expect("git is installed");
+    assert!(check.status.success(), "{}", stderr(&check));
+}

@@ -29,6 +29,9 @@ pub fn unified(path: &str, old: &[u8], new: &[u8]) -> Vec<u8> {
         &b,
         Some(Instant::now() + Duration::from_secs(5)),
     );
+    // An absolute path (a file outside the working directory) is written as git writes one:
+    // `a/tmp/x.cu`, which `git apply` accepts from `/`; `a//tmp/x.cu` it rejects.
+    let path = path.trim_start_matches('/');
     let mut out = format!("--- a/{path}\n+++ b/{path}\n").into_bytes();
     for group in group_diff_ops(ops, 3) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else {
