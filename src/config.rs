@@ -75,6 +75,19 @@ pub enum Severity {
     Off,
 }
 
+impl Severity {
+    /// The level a finding is reported at in every format that has levels: the one configured for
+    /// its rule, else by the work it means (a direct rewrite is a note, guided work a warning,
+    /// a manual redesign an error; `unmapped` a warning).
+    pub fn of(configured: &BTreeMap<String, Severity>, rule: &str, status: &str) -> Severity {
+        configured.get(rule).copied().unwrap_or(match status {
+            "direct" => Severity::Note,
+            "manual" => Severity::Error,
+            _ => Severity::Warning,
+        })
+    }
+}
+
 const REPORT_FORMATS: &[&str] = &[
     "json", "markdown", "html", "sarif", "junit", "github", "gitlab",
 ];

@@ -102,6 +102,8 @@ pub struct Note {
 pub struct ScanReport {
     pub root: PathBuf,
     pub target: Target,
+    /// Per-rule severities from the configuration (every format with levels reads them).
+    pub severity: std::collections::BTreeMap<String, crate::config::Severity>,
     pub files: Vec<FileRecord>,
     pub notes: Vec<Note>,
 }
@@ -170,6 +172,7 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
         return ScanReport {
             root,
             target: opts.target,
+            severity: opts.config.severity.clone(),
             files: Vec::new(),
             notes,
         };
@@ -239,6 +242,7 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
     ScanReport {
         root,
         target: opts.target,
+        severity: opts.config.severity.clone(),
         files: records,
         notes,
     }

@@ -171,3 +171,71 @@ fn report_takes_formats_directory_and_target_from_the_config() {
     assert_eq!(v["files"].as_array().unwrap().len(), 1, "exclude applies");
     assert!(d.path().join("out/cuport.md").is_file());
 }
+
+#[test]
+fn configured_severity_sets_the_level_in_every_output_that_has_one() {
+    // Both findings are `direct` (a note by default); the config makes one an error, one a warning.
+    let d = project(
+        "cuport.toml",
+        "exclude = [\"third_party/**\"]\n[severity]\nRT-FREE = \"error\"\nRT-DEVICE-SYNCHRONIZE = \"warning\"\n",
+    );
+    let text = stderr(&cuport(d.path(), &["scan", "--exit-zero"]))
+        + &stdout(&cuport(d.path(), &["scan", "--exit-zero"]));
+    assert!(text.contains("× [RT-FREE]"), "{text}");
+    assert!(text.contains("⚠ [RT-DEVICE-SYNCHRONIZE]"), "{text}");
+
+    let report = |format: &str| {
+        let o = cuport(
+            d.path(),
+            &["report", "--format", format, "--fail-on", "never"],
+        );
+        assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
+        stdout(&o)
+    };
+    let sarif: Value = serde_json::from_str(&report("sarif")).unwrap();
+    let levels: Vec<(String, String)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap().into(),
+                r["level"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(
+        levels.contains(&("RT-FREE".into(), "error".into())),
+        "{levels:?}"
+    );
+    assert!(
+        levels.contains(&("RT-DEVICE-SYNCHRONIZE".into(), "warning".into())),
+        "{levels:?}"
+    );
+
+    let github = report("github");
+    assert!(
+        github
+            .lines()
+            .any(|l| l.starts_with("::error ") && l.contains("RT-FREE")),
+        "{github}"
+    );
+    assert!(
+        github
+            .lines()
+            .any(|l| l.starts_with("::warning ") && l.contains("RT-DEVICE-SYNCHRONIZE")),
+        "{github}"
+    );
+
+    let gitlab: Value = serde_json::from_str(&report("gitlab")).unwrap();
+    let sev = |rule: &str| {
+        gitlab
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["check_name"] == format!("cuport/{rule}"))
+            .map(|i| i["severity"].as_str().unwrap().to_string())
+    };
+    assert_eq!(sev("RT-FREE").as_deref(), Some("major"));
+    assert_eq!(sev("RT-DEVICE-SYNCHRONIZE").as_deref(), Some("minor"));
+}

@@ -2,6 +2,7 @@
 //! `cat cuport.github.txt` in a workflow step turns them into annotations on the diff.
 
 use super::metrics::status_of;
+use crate::config::Severity;
 use crate::scan::ScanReport;
 use std::fmt::Write as _;
 
@@ -17,12 +18,12 @@ pub fn prop(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// `notice` for direct rewrites, `error` for manual redesign, `warning` otherwise.
-pub fn command(status: &str) -> &'static str {
-    match status {
-        "direct" => "notice",
-        "manual" => "error",
-        _ => "warning",
+/// The workflow command for a severity.
+pub fn command(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note | Severity::Off => "notice",
     }
 }
 
@@ -46,7 +47,7 @@ pub fn render(report: &ScanReport) -> String {
         let _ = write!(
             s,
             "::{} file={},line={},col={}",
-            command(st),
+            command(Severity::of(&report.severity, &r.finding.rule, st)),
             prop(&f.rel),
             r.line,
             r.column

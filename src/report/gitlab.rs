@@ -1,15 +1,16 @@
 //! GitLab Code Quality report (`artifacts:reports:codequality`): a JSON array of issues.
 
 use super::metrics::status_of;
+use crate::config::Severity;
 use crate::scan::{fnv1a, ScanReport};
 use serde_json::{json, Value};
 
-/// Code Quality severity for a status.
-pub fn severity(status: &str) -> &'static str {
-    match status {
-        "direct" => "info",
-        "manual" => "major",
-        _ => "minor",
+/// Code Quality severity for a severity.
+pub fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "major",
+        Severity::Warning => "minor",
+        Severity::Note | Severity::Off => "info",
     }
 }
 
@@ -36,7 +37,7 @@ pub fn write(report: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Resu
             "check_name": format!("cuport/{}", r.finding.rule),
             "description": description,
             "categories": ["Compatibility"],
-            "severity": severity(st),
+            "severity": severity(Severity::of(&report.severity, &r.finding.rule, st)),
             "fingerprint": format!("{}-{target}", r.fingerprint),
             "location": {"path": f.rel, "lines": {"begin": r.line, "end": r.end_line}},
             "engine_name": "cuport",

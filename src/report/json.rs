@@ -379,6 +379,7 @@ mod tests {
         ScanReport {
             root: ".".into(),
             target: Target::MindSpore,
+            severity: Default::default(),
             files,
             notes: Vec::new(),
         }

@@ -7,6 +7,7 @@
 
 use super::metrics::{finding_hours, kernel_hours, status_of};
 use crate::catalog::Catalog;
+use crate::config::Severity;
 use crate::model::Target;
 use crate::scan::{fnv1a, FileRecord, FindingRecord, ScanReport};
 use crate::source::SourceFile;
@@ -17,12 +18,12 @@ use std::ops::Range;
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
-/// SARIF level for a status: what blocks the port most is the loudest.
-pub fn level(status: &str) -> &'static str {
-    match status {
-        "direct" => "note",
-        "manual" => "error",
-        _ => "warning",
+/// SARIF level for a severity.
+pub fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note | Severity::Off => "note",
     }
 }
 
@@ -50,7 +51,12 @@ fn region(r: &FindingRecord) -> Value {
     json!({"startLine": r.line, "startColumn": r.column, "endLine": r.end_line, "endColumn": r.end_column})
 }
 
-fn rule_descriptor(catalog: &Catalog, id: &str, target: Target) -> Value {
+fn rule_descriptor(
+    catalog: &Catalog,
+    id: &str,
+    target: Target,
+    severity: &BTreeMap<String, Severity>,
+) -> Value {
     if id == "unmapped" {
         let text = "A CUDA-looking name (by its library prefix) that cuport has no rule for yet. \
                     Find the equivalent by hand, or add a rule with `--rules DIR`.";
@@ -131,7 +137,7 @@ fn rule_descriptor(catalog: &Catalog, id: &str, target: Target) -> Value {
         "shortDescription": {"text": short},
         "fullDescription": {"text": tr.note},
         "help": {"text": text, "markdown": md},
-        "defaultConfiguration": {"level": level(tr.status.as_str())},
+        "defaultConfiguration": {"level": level(Severity::of(severity, id, tr.status.as_str()))},
         "properties": props,
     })
 }
@@ -432,7 +438,7 @@ pub fn write(
         .collect();
     let rules: Vec<Value> = ids
         .iter()
-        .map(|id| rule_descriptor(catalog, id, target))
+        .map(|id| rule_descriptor(catalog, id, target, &report.severity))
         .collect();
     let mut results: Vec<Value> = Vec::new();
     for f in &report.files {
@@ -446,7 +452,7 @@ pub fn write(
             let mut res = json!({
                 "ruleId": r.finding.rule,
                 "ruleIndex": index[r.finding.rule.as_str()],
-                "level": level(status),
+                "level": level(Severity::of(&report.severity, &r.finding.rule, status)),
                 "message": {"text": message(r, target)},
                 "locations": [location(&f.rel, region(r))],
                 "partialFingerprints": {"cuportFingerprint/v1": r.fingerprint},

@@ -195,13 +195,16 @@ pub fn render_file(
                         drawn,
                     ),
                     code: f.rule.clone(),
-                    severity: match (severity.get(&f.rule), tf.status) {
-                        (Some(crate::config::Severity::Error), _) => Severity::Error,
-                        (Some(crate::config::Severity::Warning), _) => Severity::Warning,
-                        (Some(_), _) => Severity::Advice,
-                        (None, Status::Direct) => Severity::Advice,
-                        (None, Status::Guided) => Severity::Warning,
-                        (None, Status::Manual) => Severity::Error,
+                    severity: match crate::config::Severity::of(
+                        severity,
+                        &f.rule,
+                        tf.status.as_str(),
+                    ) {
+                        crate::config::Severity::Error => Severity::Error,
+                        crate::config::Severity::Warning => Severity::Warning,
+                        crate::config::Severity::Note | crate::config::Severity::Off => {
+                            Severity::Advice
+                        }
                     },
                     label,
                     help: Some(tf.note.clone()),
