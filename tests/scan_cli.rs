@@ -328,6 +328,63 @@ fn launches_link_to_the_kernel_of_their_own_file() {
 }
 
 #[test]
+fn launches_through_the_runtime_api_link_to_their_kernel() {
+    // cuda-samples launch many kernels with cudaLaunchKernel / cudaLaunchCooperativeKernel
+    // (a function pointer, often cast) or cudaLaunchKernelEx (a config, then the kernel).
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        tmp.path().join("a.cu"),
+        "template <typename T> __global__ void scale(T* p, T s) { p[threadIdx.x] *= s; }\n\
+         __global__ void grid_sync(int* p) { p[0] = 1; }\n\
+         __global__ void ex(float* p) { p[threadIdx.x] = 0.f; }\n\
+         void run(float* f, int* i, cudaStream_t st) {\n\
+         \x20 float s = 2.f; void* args[] = {&f, &s};\n\
+         \x20 cudaLaunchKernel((void*)scale<float>, dim3(4), dim3(256), args, 0, st);\n\
+         \x20 void* a2[] = {&i};\n\
+         \x20 cudaLaunchCooperativeKernel(reinterpret_cast<void*>(&grid_sync), 8, 128, a2);\n\
+         \x20 cudaLaunchConfig_t cfg = {};\n\
+         \x20 cudaLaunchKernelEx(&cfg, ex, f);\n\
+         }\n",
+    )
+    .unwrap();
+    let v: Value =
+        serde_json::from_slice(&cuport(tmp.path(), &["scan", "--format", "json"]).stdout).unwrap();
+    let launch = |name: &str| -> (u64, Vec<String>) {
+        let k = v["kernels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["name"] == name)
+            .unwrap_or_else(|| panic!("kernel {name}: {v}"));
+        let l = &k["launches"][0];
+        let config = l["config"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name}: {k}"));
+        (
+            l["line"].as_u64().unwrap(),
+            config
+                .iter()
+                .map(|c| c.as_str().unwrap().to_string())
+                .collect(),
+        )
+    };
+    assert_eq!(
+        launch("scale"),
+        (
+            6,
+            vec![
+                "dim3(4)".into(),
+                "dim3(256)".into(),
+                "0".into(),
+                "st".into()
+            ]
+        )
+    );
+    assert_eq!(launch("grid_sync"), (8, vec!["8".into(), "128".into()]));
+    assert_eq!(launch("ex"), (10, vec!["&cfg".into()]));
+}
+
+#[test]
 fn every_format_is_byte_identical_across_runs_and_thread_counts() {
     for format in ["text", "diff", "json"] {
         let mut outputs = Vec::new();

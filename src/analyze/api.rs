@@ -410,6 +410,7 @@ impl<'a> Walker<'a> {
             .children(&mut c)
             .find(|n| n.kind_name() == "kernel_call_syntax")
         else {
+            self.api_launch(call);
             return;
         };
         let mut kernel = call.field("function");
@@ -455,6 +456,71 @@ impl<'a> Walker<'a> {
                 None,
                 ctx,
             );
+        }
+    }
+
+    /// A launch through the runtime API: `cudaLaunchKernel(fn, grid, block, args, smem, stream)`
+    /// (and the cooperative form) or `cudaLaunchKernelEx(config, kernel, args...)`. Recorded like
+    /// a `<<<…>>>` launch so it links to its kernel; the call itself is matched by its rule.
+    fn api_launch(&mut self, call: Node) {
+        let Some(callee) = call.field("function") else {
+            return;
+        };
+        let (kernel_at, config_at): (usize, &[usize]) = match self.text(callee) {
+            "cudaLaunchKernel" | "cudaLaunchCooperativeKernel" => (0, &[1, 2, 4, 5]),
+            "cudaLaunchKernelEx" => (1, &[0]),
+            _ => return,
+        };
+        let Some(args) = call.field("arguments") else {
+            return;
+        };
+        let mut c = args.walk();
+        let args: Vec<Node> = args
+            .named_children(&mut c)
+            .filter(|n| n.kind_name() != "comment")
+            .collect();
+        let Some(kernel) = args.get(kernel_at).and_then(|&a| self.function_named(a)) else {
+            return;
+        };
+        let config = config_at
+            .iter()
+            .filter_map(|&i| args.get(i))
+            .map(|&n| {
+                self.text(n)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        self.fa.launches.push(RawLaunch {
+            kernel: self.text(kernel).to_string(),
+            offset: call.start_byte(),
+            config,
+        });
+    }
+
+    /// The function an argument names, through casts, `&`, parentheses, template arguments and
+    /// namespaces: `(void*)scale<float>`, `reinterpret_cast<void*>(&k)`, `ns::k` → `k`.
+    fn function_named(&self, mut n: Node<'a>) -> Option<Node<'a>> {
+        loop {
+            n = match n.kind_name() {
+                "identifier" => return Some(n),
+                "cast_expression" => n.field("value")?,
+                "pointer_expression" => n.field("argument")?,
+                "parenthesized_expression" => n.named_child(0)?,
+                "template_function" | "qualified_identifier" => n.field("name")?,
+                "call_expression" => {
+                    let cast = n.field("function")?.field("name")?;
+                    if !matches!(
+                        self.text(cast),
+                        "static_cast" | "reinterpret_cast" | "const_cast"
+                    ) {
+                        return None;
+                    }
+                    n.field("arguments")?.named_child(0)?
+                }
+                _ => return None,
+            };
         }
     }
 
