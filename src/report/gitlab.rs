@@ -5,7 +5,7 @@ use crate::config::Severity;
 use crate::scan::{fnv1a, ScanReport};
 use serde_json::{json, Value};
 
-/// Code Quality severity for a severity.
+/// The Code Quality `severity` a finding of this level gets.
 pub fn severity(s: Severity) -> &'static str {
     match s {
         Severity::Error => "major",
