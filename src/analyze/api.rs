@@ -36,6 +36,14 @@ impl<'a> Walker<'a> {
         std::str::from_utf8(&self.src[n.byte_range()]).unwrap_or("")
     }
 
+    /// A node's text on one line, runs of whitespace as one space (a launch's config values).
+    fn one_line(&self, n: Node) -> String {
+        self.text(n)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// Handle one node; return whether to descend into its children.
     fn visit(&mut self, node: Node) -> bool {
         match node.kind_name() {
@@ -433,12 +441,7 @@ impl<'a> Walker<'a> {
         let config = syntax
             .named_children(&mut cc)
             .filter(|n| n.kind_name() != "comment")
-            .map(|n| {
-                self.text(n)
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
+            .map(|n| self.one_line(n))
             .collect();
         self.fa.launches.push(RawLaunch {
             kernel: name,
@@ -485,12 +488,7 @@ impl<'a> Walker<'a> {
         let config = config_at
             .iter()
             .filter_map(|&i| args.get(i))
-            .map(|&n| {
-                self.text(n)
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
+            .map(|&n| self.one_line(n))
             .collect();
         self.fa.launches.push(RawLaunch {
             kernel: self.text(kernel).to_string(),
