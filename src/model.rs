@@ -147,6 +147,45 @@ pub enum MatchRef {
     Unmapped { library: &'static str },
 }
 
+/// What the code around a matched name does with it: whether renaming it alone keeps the code
+/// compiling depends on this.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Site {
+    /// An ordinary use.
+    #[default]
+    Use,
+    /// The name is being declared or defined here (`typedef … CUcontext;`, `#define cudaX hipX`,
+    /// a function-pointer variable named like the API).
+    Declaration,
+    /// A value passed to the call whose expression spans this range.
+    Argument(Range<usize>),
+    /// Compared with `==`/`!=`, or a `case` label: a renamed constant still compiles there.
+    Comparison,
+    /// Initialises a declaration whose type specifier spans this range.
+    Initializer(Range<usize>),
+    /// A type in the parameter list of a function (overloads may collide), with the
+    /// parameter's name.
+    Parameter {
+        function: String,
+        var: String,
+        /// Where the parameter is visible (the function definition; empty for a prototype).
+        scope: Range<usize>,
+    },
+    /// The type of a variable or member declaration: the names it declares, and the calls
+    /// that initialise them.
+    DeclaredType {
+        vars: Vec<String>,
+        init_calls: Vec<Range<usize>>,
+        /// Where the names are visible (the enclosing block; the whole file for globals and
+        /// members).
+        scope: Range<usize>,
+    },
+    /// Assigned to this variable (`v = X;`).
+    Assigned(String),
+    /// Assigned to a member, returned, or used in any other expression whose type is unknown here.
+    Value,
+}
+
 /// One CUDA touchpoint found in a file, independent of the target.
 #[derive(Clone, Debug)]
 pub struct ApiMatch {
@@ -159,6 +198,7 @@ pub struct ApiMatch {
     pub span: Range<usize>,
     pub call: Option<CallShape>,
     pub context: MatchContext,
+    pub site: Site,
 }
 
 /// A `<<<…>>>` launch of a kernel.

@@ -89,7 +89,7 @@ fn bytes_outside_edits_survive_in_the_diff() {
         String::from_utf8_lossy(&out)
     );
     assert!(
-        out.ends_with(b"  aclrtMalloc(p, 16, ACL_MEM_MALLOC_HUGE_FIRST);\r\n}"),
+        out.ends_with(b"  aclrtMalloc((void **)(p), 16, ACL_MEM_MALLOC_HUGE_FIRST);\r\n}"),
         "{:?}",
         String::from_utf8_lossy(&out)
     );

@@ -65,7 +65,7 @@ fn json_follows_the_contract() {
         .expect("cudaMalloc is found");
     assert_eq!(
         malloc["targets"]["mindspore"]["replacement"],
-        "aclrtMalloc(&d_in, bytes, ACL_MEM_MALLOC_HUGE_FIRST)"
+        "aclrtMalloc((void **)&d_in, bytes, ACL_MEM_MALLOC_HUGE_FIRST)"
     );
     assert_eq!(malloc["line"], 17);
     assert_eq!(malloc["column"], 14);

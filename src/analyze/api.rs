@@ -3,9 +3,9 @@
 
 use super::lexical::{self, Token};
 use super::unmapped::infer_library;
-use super::{FileAnalysis, KernelDef, RawLaunch};
+use super::{ArgUse, FileAnalysis, KernelDef, RawLaunch};
 use crate::catalog::{normalize_name, Catalog};
-use crate::model::{ApiMatch, CallShape, MatchContext, MatchRef};
+use crate::model::{ApiMatch, CallShape, MatchContext, MatchRef, RuleKind, Site};
 use crate::parse::NodeExt;
 use crate::source::SourceFile;
 use tree_sitter::{Node, Tree};
@@ -88,11 +88,16 @@ impl<'a> Walker<'a> {
                 false
             }
             "call_expression" => {
+                self.arg_uses(node);
                 self.launch(node);
                 true
             }
             "function_definition" => {
                 self.function(node);
+                true
+            }
+            "function_declarator" => {
+                self.param_types(node);
                 true
             }
             _ => true,
@@ -191,7 +196,8 @@ impl<'a> Walker<'a> {
                 .as_ref()
                 .map_or(name_range.clone(), |c| c.range.clone());
             let ctx = self.context_of(node);
-            self.push(MatchRef::Rule(rule), key, name_range, span, call, ctx);
+            let site = self.site_of(node, self.catalog.rules[rule].kind);
+            self.push_at(MatchRef::Rule(rule), key, name_range, span, call, ctx, site);
             // Template arguments may hold more touchpoints (`thrust::device_vector<cudaStream_t>`).
             return last.end_byte() < node.end_byte();
         }
@@ -261,7 +267,16 @@ impl<'a> Walker<'a> {
             let call = self.call_of(node);
             let span = call.as_ref().map_or(r.clone(), |c| c.range.clone());
             let ctx = self.context_of(node);
-            self.push(MatchRef::Rule(rule), name.to_string(), r, span, call, ctx);
+            let site = self.site_of(node, self.catalog.rules[rule].kind);
+            self.push_at(
+                MatchRef::Rule(rule),
+                name.to_string(),
+                r,
+                span,
+                call,
+                ctx,
+                site,
+            );
             return;
         }
         if infer_library(name).is_none() {
@@ -624,6 +639,20 @@ impl<'a> Walker<'a> {
         call: Option<CallShape>,
         context: MatchContext,
     ) {
+        self.push_at(what, name, name_range, span, call, context, Site::Use);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_at(
+        &mut self,
+        what: MatchRef,
+        name: String,
+        name_range: std::ops::Range<usize>,
+        span: std::ops::Range<usize>,
+        call: Option<CallShape>,
+        context: MatchContext,
+        site: Site,
+    ) {
         self.fa.matches.push(ApiMatch {
             what,
             name,
@@ -631,13 +660,231 @@ impl<'a> Walker<'a> {
             span,
             call,
             context,
+            site,
         });
+    }
+
+    /// What the code around a matched name does with it (see [`Site`]).
+    fn site_of(&self, node: Node<'a>, kind: RuleKind) -> Site {
+        // `enum cufftType_t t;` uses the tag; only a specifier with a body defines it.
+        let tag_use = node.parent().is_some_and(|p| {
+            matches!(
+                p.kind_name(),
+                "struct_specifier" | "enum_specifier" | "union_specifier" | "class_specifier"
+            ) && p.field("body").is_none()
+        });
+        if !tag_use && self.is_declaration(node) {
+            return Site::Declaration;
+        }
+        match kind {
+            // Macros stand for plain integers or names, which convert wherever they go.
+            RuleKind::Enum => self.value_site(node),
+            RuleKind::Type => self.type_site(node),
+            _ => Site::Use,
+        }
+    }
+
+    /// Where a constant's value goes: up through parentheses, casts and `|` flag combinations.
+    fn value_site(&self, node: Node<'a>) -> Site {
+        // Where a type stands (`PYBIND11_MODULE(NAME, m)` parses so), the name is no value.
+        if node.kind_name() == "type_identifier" || self.call_of(node).is_some() {
+            return Site::Use;
+        }
+        let mut cur = node;
+        if cur
+            .parent()
+            .is_some_and(|p| p.kind_name() == "qualified_identifier")
+        {
+            cur = cur.parent().unwrap_or(cur);
+        }
+        while let Some(p) = cur.parent() {
+            match p.kind_name() {
+                "parenthesized_expression" | "cast_expression" | "comma_expression" => cur = p,
+                "binary_expression" => {
+                    let op = p.field("operator").map(|o| self.text(o)).unwrap_or("");
+                    match op {
+                        "==" | "!=" => return Site::Comparison,
+                        "|" | "&" | "^" => cur = p,
+                        _ => return Site::Value,
+                    }
+                }
+                "argument_list" => {
+                    return match p.parent().filter(|c| c.kind_name() == "call_expression") {
+                        Some(call) => Site::Argument(call.byte_range()),
+                        None => Site::Value,
+                    }
+                }
+                "case_statement" => return Site::Comparison,
+                "init_declarator" => {
+                    let decl = p.parent().filter(|d| d.kind_name() == "declaration");
+                    return match decl.and_then(|d| d.field("type")) {
+                        Some(t) => Site::Initializer(t.byte_range()),
+                        None => Site::Value,
+                    };
+                }
+                // Template arguments, array sizes, enumerator values: a compile-time use.
+                "template_argument_list" | "enumerator" | "array_declarator" => return Site::Use,
+                "assignment_expression"
+                    if p.field("right").is_some_and(|r| r.id() == cur.id())
+                        && self.text(p.field("operator").unwrap_or(p)) == "=" =>
+                {
+                    return match p.field("left").filter(|l| l.kind_name() == "identifier") {
+                        Some(l) => Site::Assigned(self.text(l).to_string()),
+                        None => Site::Value,
+                    };
+                }
+                _ => return Site::Value,
+            }
+        }
+        Site::Value
+    }
+
+    fn param_types(&mut self, fd: Node) {
+        let (Some(name), Some(params)) = (fd.field("declarator"), fd.field("parameters")) else {
+            return;
+        };
+        let name = self.text(name).to_string();
+        let mut c = params.walk();
+        for p in params.named_children(&mut c) {
+            if let Some(ty) = p.field("type") {
+                self.fa
+                    .param_types
+                    .insert((name.clone(), self.text(ty).to_string()));
+            }
+        }
+    }
+
+    /// The nearest ancestor of one of these kinds.
+    fn enclosing(&self, node: Node<'a>, kinds: &[&str]) -> Option<Node<'a>> {
+        let mut cur = node.parent();
+        while let Some(n) = cur {
+            if kinds.contains(&n.kind_name()) {
+                return Some(n);
+            }
+            cur = n.parent();
+        }
+        None
+    }
+
+    /// Record the variables a call is passed (`f(x)`, `f(&x)`, `f((T)x)`).
+    fn arg_uses(&mut self, call: Node) {
+        let (Some(callee), Some(args)) = (call.field("function"), call.field("arguments")) else {
+            return;
+        };
+        let callee = self.text(callee).to_string();
+        let mut c = args.walk();
+        for a in args.named_children(&mut c) {
+            let mut n = a;
+            loop {
+                n = match n.kind_name() {
+                    "pointer_expression" => match n.field("argument") {
+                        Some(x) => x,
+                        None => break,
+                    },
+                    "parenthesized_expression" => match n.named_child(0) {
+                        Some(x) => x,
+                        None => break,
+                    },
+                    "cast_expression" => match n.field("value") {
+                        Some(x) => x,
+                        None => break,
+                    },
+                    // `w->stream`, `s.ctx`: the member, matched by name to member declarations.
+                    "field_expression" => match n.field("field") {
+                        Some(x) => x,
+                        None => break,
+                    },
+                    _ => break,
+                };
+            }
+            if matches!(n.kind_name(), "identifier" | "field_identifier") {
+                self.fa.arg_uses.push(ArgUse {
+                    var: self.text(n).to_string(),
+                    callee: callee.clone(),
+                    call: call.byte_range(),
+                });
+            }
+        }
+    }
+
+    /// The declaration a type specifier belongs to: the variables it declares and their
+    /// initialising calls.
+    fn declared_type(&self, decl: Node<'a>) -> Site {
+        let mut vars = Vec::new();
+        let mut init_calls = Vec::new();
+        let mut c = decl.walk();
+        for d in decl.children_by_field_name("declarator", &mut c) {
+            vars.push(innermost_identifier(d, self.src));
+            if d.kind_name() == "init_declarator" {
+                let mut v = d.field("value");
+                while let Some(x) = v.filter(|x| x.kind_name() == "parenthesized_expression") {
+                    v = x.named_child(0);
+                }
+                if let Some(call) = v.filter(|x| x.kind_name() == "call_expression") {
+                    init_calls.push(call.byte_range());
+                }
+            }
+        }
+        vars.retain(|v| !v.is_empty());
+        let scope = match decl.kind_name() {
+            "field_declaration" => 0..self.src.len(),
+            _ => self
+                .enclosing(decl, &["compound_statement", "for_statement"])
+                .map_or(0..self.src.len(), |n| n.byte_range()),
+        };
+        Site::DeclaredType {
+            vars,
+            init_calls,
+            scope,
+        }
+    }
+
+    /// A type in a function's parameter list names the function (its overloads may collide).
+    fn type_site(&self, node: Node<'a>) -> Site {
+        let mut cur = node;
+        while let Some(p) = cur.parent() {
+            match p.kind_name() {
+                "declaration" | "field_declaration"
+                    if p.field("type").is_some_and(|t| t.id() == cur.id()) =>
+                {
+                    return self.declared_type(p);
+                }
+                "parameter_declaration" | "optional_parameter_declaration" => {
+                    let fd = p
+                        .parent()
+                        .filter(|l| l.kind_name() == "parameter_list")
+                        .and_then(|l| l.parent())
+                        .filter(|f| f.kind_name() == "function_declarator");
+                    let var = p
+                        .field("declarator")
+                        .map(|d| innermost_identifier(d, self.src))
+                        .unwrap_or_default();
+                    let scope = self
+                        .enclosing(p, &["function_definition", "lambda_expression"])
+                        .map_or(0..0, |n| n.byte_range());
+                    return match fd.and_then(|f| f.field("declarator")) {
+                        Some(n) => Site::Parameter {
+                            function: self.text(n).to_string(),
+                            var,
+                            scope,
+                        },
+                        None => Site::Use,
+                    };
+                }
+                "qualified_identifier"
+                | "template_type"
+                | "template_argument_list"
+                | "type_descriptor" => cur = p,
+                _ => return Site::Use,
+            }
+        }
+        Site::Use
     }
 }
 
 fn innermost_identifier(mut n: Node, src: &[u8]) -> String {
     loop {
-        if n.kind_name() == "identifier" {
+        if matches!(n.kind_name(), "identifier" | "field_identifier") {
             return String::from_utf8_lossy(&src[n.byte_range()]).into_owned();
         }
         match n.field("declarator") {
@@ -646,7 +893,7 @@ fn innermost_identifier(mut n: Node, src: &[u8]) -> String {
                 let mut c = n.walk();
                 let found = n
                     .named_children(&mut c)
-                    .find(|x| x.kind_name() == "identifier");
+                    .find(|x| matches!(x.kind_name(), "identifier" | "field_identifier"));
                 return found
                     .map(|x| String::from_utf8_lossy(&src[x.byte_range()]).into_owned())
                     .unwrap_or_default();

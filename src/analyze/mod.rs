@@ -35,6 +35,15 @@ pub struct RawLaunch {
     pub config: Vec<String>,
 }
 
+/// A variable passed by name (or by `&name`) to a call: what a type rename must keep compiling.
+#[derive(Clone, Debug)]
+pub struct ArgUse {
+    pub var: String,
+    /// The callee as written (`cudaStreamSynchronize`, `ns::f`, `obj.method`).
+    pub callee: String,
+    pub call: Range<usize>,
+}
+
 /// Everything the later stages need from one file.
 #[derive(Debug, Default)]
 pub struct FileAnalysis {
@@ -52,6 +61,11 @@ pub struct FileAnalysis {
     /// `__device__` functions by name, with their bodies (for kernel features).
     pub device_fns: Vec<(String, Range<usize>)>,
     pub parse_error_bytes: usize,
+    /// (function name, parameter type as written) for every function declarator: an overload
+    /// that already takes the target type blocks renaming another one to it.
+    pub param_types: BTreeSet<(String, String)>,
+    /// Variables passed to calls, in source order.
+    pub arg_uses: Vec<ArgUse>,
     /// `// cuport: ignore…` comments, with whether each silenced anything.
     pub suppressions: Vec<suppress::Suppression>,
 }

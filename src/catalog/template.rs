@@ -12,6 +12,9 @@ pub enum Segment {
         from: String,
         to: String,
     },
+    /// Argument N passed where `void **` is expected (`&p` with `float *p`): cast unless it
+    /// already is `(void **)…`.
+    ArgVoidPtrPtr(usize),
     /// The receiver of a method call.
     Recv,
     /// The member operator (`.` / `->`).
@@ -29,9 +32,12 @@ pub struct Template {
 impl Template {
     /// Does the template need the call's arguments (so the argument count must match)?
     pub fn uses_args(&self) -> bool {
-        self.segments
-            .iter()
-            .any(|s| matches!(s, Segment::Arg(_) | Segment::ArgRenamed { .. }))
+        self.segments.iter().any(|s| {
+            matches!(
+                s,
+                Segment::Arg(_) | Segment::ArgRenamed { .. } | Segment::ArgVoidPtrPtr(_)
+            )
+        })
     }
 
     pub fn uses(&self, seg: &Segment) -> bool {
@@ -106,9 +112,12 @@ fn placeholder(inner: &str, params: &[String]) -> Result<Segment, String> {
             let Segment::Arg(index) = base else {
                 return Err(format!("filter `{f}` applies only to arguments"));
             };
+            if f == "void_pp" {
+                return Ok(Segment::ArgVoidPtrPtr(index));
+            }
             let spec = f
                 .strip_prefix("rename:")
-                .ok_or_else(|| format!("unknown filter `{f}` (known: rename:FROM=TO)"))?;
+                .ok_or_else(|| format!("unknown filter `{f}` (known: void_pp, rename:FROM=TO)"))?;
             let (from, to) = spec
                 .split_once('=')
                 .ok_or_else(|| format!("`{f}`: write rename:FROM=TO"))?;
@@ -193,6 +202,13 @@ mod tests {
             from: "scalar_t".into(),
             to: "data_t".into()
         }));
+    }
+
+    #[test]
+    fn void_pp_filter() {
+        let t = parse("aclrtMalloc({p|void_pp}, {n})", &p(&["p", "n"])).unwrap();
+        assert!(t.uses(&Segment::ArgVoidPtrPtr(0)));
+        assert!(parse("f({p|nope})", &p(&["p"])).is_err());
     }
 
     #[test]

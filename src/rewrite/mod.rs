@@ -2,6 +2,7 @@
 
 pub mod annotate;
 pub mod apply;
+pub mod guard;
 pub mod plan;
 
 pub use plan::{plan_file, FilePlan, PlanOptions};

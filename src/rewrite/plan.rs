@@ -3,6 +3,7 @@
 
 use super::annotate;
 use super::apply::{apply, Insertion};
+use super::guard;
 use crate::analyze::lexical::{self, Token};
 use crate::analyze::FileAnalysis;
 use crate::catalog::{Catalog, Segment};
@@ -251,6 +252,19 @@ fn plan_target(
     let mut outcomes: Vec<Option<Outcome>> = vec![None; matches.len()];
     let mut cands: Vec<Cand> = Vec::new();
     let mut headers: Vec<usize> = Vec::new();
+    let rewritten_call = |i: usize| {
+        let m = matches[i];
+        let MatchRef::Rule(ri) = m.what else {
+            return false;
+        };
+        let tr = catalog.rules[ri].target(t);
+        tr.status == Status::Direct
+            && match &tr.template {
+                Some(tpl) => template_blocker(m, tpl, catalog.rules[ri].params.len()).is_none(),
+                None => true,
+            }
+    };
+    let blocked = guard::blockers(file, fa, catalog, matches, t, rewritten_call);
 
     for (i, m) in matches.iter().enumerate() {
         let MatchRef::Rule(ri) = m.what else { continue };
@@ -262,7 +276,10 @@ fn plan_target(
             applied: false,
             replacement: None,
         };
-        if tr.status == Status::Direct {
+        if let (Status::Direct, Some(reason)) = (tr.status, &blocked[i]) {
+            out.status = Status::Guided;
+            out.reason = Some(reason.clone());
+        } else if tr.status == Status::Direct {
             if rule.kind == RuleKind::Header {
                 headers.push(i);
             } else if let Some(tpl) = &tr.template {
@@ -570,6 +587,7 @@ fn render(
                 match seg {
                     Segment::Literal(s) => out.extend_from_slice(s.as_bytes()),
                     Segment::Arg(i) => out.extend(slot(&call.args[*i])),
+                    Segment::ArgVoidPtrPtr(index) => out.extend(void_pp(&slot(&call.args[*index]))),
                     Segment::ArgRenamed { index, from, to } => {
                         out.extend(rename_ident(&slot(&call.args[*index]), from, to))
                     }
@@ -587,6 +605,28 @@ fn render(
             }
             out
         }
+    }
+}
+
+/// An argument where `void **` is expected: `&p` becomes `(void **)&p`, anything else
+/// `(void **)(…)`, and an argument that already is a `void **` cast is kept.
+fn void_pp(arg: &[u8]) -> Vec<u8> {
+    let squeezed: Vec<u8> = arg
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    if squeezed.starts_with(b"(void**)") || squeezed.starts_with(b"reinterpret_cast<void**>") {
+        return arg.to_vec();
+    }
+    let simple = arg.starts_with(b"&")
+        && arg[1..].iter().all(|&b| {
+            b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'>' || b == b'-'
+        });
+    if simple {
+        [b"(void **)".as_slice(), arg].concat()
+    } else {
+        [b"(void **)(".as_slice(), arg, b")"].concat()
     }
 }
 
@@ -633,7 +673,21 @@ fn line_range(file: &SourceFile, offset: usize) -> Range<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::rename_ident;
+    use super::{rename_ident, void_pp};
+
+    #[test]
+    fn void_pp_casts_once() {
+        let s = |b: &[u8]| String::from_utf8(void_pp(b)).unwrap();
+        assert_eq!(s(b"&d_in"), "(void **)&d_in");
+        assert_eq!(s(b"&s->buf"), "(void **)&s->buf");
+        assert_eq!(s(b"(void **)&p"), "(void **)&p");
+        assert_eq!(
+            s(b"reinterpret_cast<void **>(&p)"),
+            "reinterpret_cast<void **>(&p)"
+        );
+        assert_eq!(s(b"&bufs[i]"), "(void **)(&bufs[i])");
+        assert_eq!(s(b"pp"), "(void **)(pp)");
+    }
 
     #[test]
     fn rename_is_token_wise() {

@@ -1,0 +1,320 @@
+//! What a rewrite depends on. A `direct` rule is applied only where renaming that one name keeps
+//! the code compiling: not where the name is declared, not in another platform's code, not a
+//! constant whose consumer stays CUDA, not a type whose overloads would collide. Each refusal is
+//! a reason, and the finding is reported `guided` with it.
+
+use crate::analyze::FileAnalysis;
+use crate::catalog::Catalog;
+use crate::model::{ApiMatch, MatchRef, RuleKind, Site, Status, Target};
+use crate::source::SourceFile;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+/// Why this file's code belongs to another platform, if it does: HIP and MUSA sources and the
+/// CUDA-compatibility shims they carry are not CUDA code to port.
+pub fn other_platform(file: &SourceFile, fa: &FileAnalysis) -> Option<&'static str> {
+    let in_dir = |d: &str| {
+        file.rel
+            .split(['/', '\\'])
+            .rev()
+            .skip(1)
+            .any(|c| c.eq_ignore_ascii_case(d))
+    };
+    let includes = |prefix: &str| fa.included.iter().any(|i| i.starts_with(prefix));
+    if in_dir("hip") || includes("hip/") {
+        Some("HIP")
+    } else if in_dir("musa") || includes("musa") {
+        Some("MUSA")
+    } else {
+        None
+    }
+}
+
+/// Per match (same order as `matches`), why its direct rewrite must not be applied here.
+/// `rewritten_call(i)` says whether match `i`'s own call would be rewritten, before this guard.
+pub fn blockers(
+    file: &SourceFile,
+    fa: &FileAnalysis,
+    catalog: &Catalog,
+    matches: &[&ApiMatch],
+    t: Target,
+    rewritten_call: impl Fn(usize) -> bool,
+) -> Vec<Option<String>> {
+    let platform = other_platform(file, fa);
+    let collisions = overload_collisions(fa, catalog, matches, t);
+    let mut out: Vec<Option<String>> = vec![None; matches.len()];
+    for (i, m) in matches.iter().enumerate() {
+        let MatchRef::Rule(ri) = m.what else { continue };
+        if catalog.rules[ri].target(t).status != Status::Direct {
+            continue;
+        }
+        if let Some(p) = platform {
+            out[i] = Some(format!(
+                "this file is {p} code (or a {p} shim), not CUDA to port"
+            ));
+        } else if m.site == Site::Declaration {
+            out[i] = Some("the name is declared or defined here; only uses are renamed".into());
+        } else if let Site::Parameter { function: f, .. } = &m.site {
+            if collisions.contains(&(f.as_str(), m.name.as_str())) {
+                out[i] = Some(format!(
+                    "`{f}` is overloaded on CUDA types that all become {}: renaming this one too would make the overloads collide",
+                    catalog.rules[ri].target(t).api
+                ));
+            }
+        }
+    }
+    variable_types(fa, catalog, matches, t, &rewritten_call, &mut out);
+    // Calls that will be rewritten: a constant passed to one of them goes with it.
+    let rewritten = rewritten_calls(catalog, matches, t, &rewritten_call, &out);
+    // Types renamed in this file, by where they stand (for `T x = CONSTANT;`).
+    let renamed_types: Vec<Range<usize>> = matches
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| {
+            out[*i].is_none()
+                && matches!(m.what, MatchRef::Rule(r) if catalog.rules[r].kind == RuleKind::Type
+                    && catalog.rules[r].target(t).status == Status::Direct)
+        })
+        .map(|(_, m)| m.name_range.clone())
+        .collect();
+    // Variables whose declared type is renamed (`v = CONSTANT;` then stays consistent).
+    let renamed_vars: BTreeSet<&str> = matches
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| {
+            out[*i].is_none()
+                && matches!(m.what, MatchRef::Rule(r) if catalog.rules[r].target(t).status == Status::Direct)
+        })
+        .flat_map(|(_, m)| match &m.site {
+            Site::DeclaredType { vars, .. } => vars.iter().map(String::as_str).collect(),
+            Site::Parameter { var, .. } => vec![var.as_str()],
+            _ => Vec::new(),
+        })
+        .collect();
+    for (i, m) in matches.iter().enumerate() {
+        let MatchRef::Rule(ri) = m.what else { continue };
+        let rule = &catalog.rules[ri];
+        if out[i].is_some()
+            || rule.target(t).status != Status::Direct
+            || rule.kind != RuleKind::Enum
+        {
+            continue;
+        }
+        out[i] = match &m.site {
+            Site::Argument(call) if !rewritten.contains(&(call.start, call.end)) => Some(
+                "the call it is passed to stays CUDA here, and would not accept the new constant"
+                    .into(),
+            ),
+            Site::Assigned(var) if !renamed_vars.contains(var.as_str()) => Some(format!(
+                "it is assigned to `{var}`, whose type is not known to be ported here"
+            )),
+            Site::Initializer(ty) => {
+                let text = String::from_utf8_lossy(&file.bytes[ty.clone()]);
+                let plain = text.split_whitespace().all(|w| {
+                    matches!(
+                        w,
+                        "auto" | "const" | "int" | "unsigned" | "signed" | "long" | "short"
+                            | "char" | "size_t" | "int32_t" | "uint32_t" | "int64_t"
+                            | "uint64_t"
+                    )
+                });
+                let renamed = renamed_types
+                    .iter()
+                    .any(|r| ty.start <= r.start && r.end <= ty.end);
+                (!plain && !renamed).then(|| {
+                    format!("it initialises a `{}` that stays CUDA here", text.trim())
+                })
+            }
+            Site::Value => Some(
+                "its value is assigned or returned where the destination's type is not known to be ported"
+                    .into(),
+            ),
+            _ => None,
+        };
+    }
+    out
+}
+
+/// The call ranges that will be rewritten, given the refusals so far.
+fn rewritten_calls(
+    catalog: &Catalog,
+    matches: &[&ApiMatch],
+    t: Target,
+    rewritten_call: &impl Fn(usize) -> bool,
+    out: &[Option<String>],
+) -> BTreeSet<(usize, usize)> {
+    matches
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| {
+            out[*i].is_none()
+                && m.call.is_some()
+                && rewritten_call(*i)
+                && matches!(m.what, MatchRef::Rule(r) if catalog.rules[r].target(t).status == Status::Direct)
+        })
+        .filter_map(|(_, m)| m.call.as_ref().map(|c| (c.range.start, c.range.end)))
+        .collect()
+}
+
+/// A variable's type and the calls it meets must move together: a type is renamed only where
+/// its variables are initialised by, and passed to, calls that are rewritten too (or that do not
+/// care: not CUDA, not a function of this file taking a CUDA type); a call is rewritten only where
+/// the variables it is passed do not keep a CUDA type. Refusing one can refuse another, so this
+/// repeats until nothing changes (it only ever refuses, so it ends).
+fn variable_types(
+    fa: &FileAnalysis,
+    catalog: &Catalog,
+    matches: &[&ApiMatch],
+    t: Target,
+    rewritten_call: &impl Fn(usize) -> bool,
+    out: &mut [Option<String>],
+) {
+    let is_kind = |m: &ApiMatch, k: RuleKind| matches!(m.what, MatchRef::Rule(r) if catalog.rules[r].kind == k);
+    let direct = |m: &ApiMatch| matches!(m.what, MatchRef::Rule(r) if catalog.rules[r].target(t).status == Status::Direct);
+    // CUDA calls by their range.
+    let cuda_calls: BTreeSet<(usize, usize)> = matches
+        .iter()
+        .filter(|m| !is_kind(m, RuleKind::Type))
+        .filter_map(|m| m.call.as_ref().map(|c| (c.range.start, c.range.end)))
+        .collect();
+    for _round in 0..8 {
+        let mut changed = false;
+        let rewritten = rewritten_calls(catalog, matches, t, rewritten_call, out);
+        let stays = |r: &Range<usize>| {
+            cuda_calls.contains(&(r.start, r.end)) && !rewritten.contains(&(r.start, r.end))
+        };
+        // Functions of this file whose parameters keep a CUDA type.
+        let cuda_params: BTreeSet<&str> = matches
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| match &m.site {
+                Site::Parameter { function, .. } if out[i].is_some() || !direct(m) => {
+                    Some(function.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        // Variables whose declared CUDA type stays, and those whose type is renamed.
+        let mut kept: Vec<(String, Range<usize>, &str)> = Vec::new();
+        for (i, m) in matches.iter().enumerate() {
+            let param;
+            let (vars, init_calls, scope): (&[String], &[Range<usize>], &Range<usize>) =
+                match &m.site {
+                    Site::DeclaredType {
+                        vars,
+                        init_calls,
+                        scope,
+                    } => (vars, init_calls, scope),
+                    Site::Parameter { var, scope, .. } => {
+                        param = [var.clone()];
+                        (&param, &[], scope)
+                    }
+                    _ => continue,
+                };
+            if out[i].is_none() && direct(m) {
+                let callback = match &m.site {
+                    Site::Parameter { function, .. } => fa
+                        .arg_uses
+                        .iter()
+                        .find(|u| u.var == *function && stays(&u.call)),
+                    _ => None,
+                };
+                let why = init_calls
+                    .iter()
+                    .find(|c| stays(c))
+                    .map(|_| "it holds the result of a call that stays CUDA here".to_string())
+                    .or_else(|| {
+                        callback.map(|u| {
+                            format!(
+                                "`{}` is passed as a callback to `{}`, which stays CUDA here",
+                                u.var, u.callee
+                            )
+                        })
+                    })
+                    .or_else(|| {
+                        fa.arg_uses
+                            .iter()
+                            .find(|u| {
+                                vars.contains(&u.var)
+                                    && scope.start <= u.call.start
+                                    && u.call.end <= scope.end
+                                    && (stays(&u.call) || cuda_params.contains(u.callee.as_str()))
+                            })
+                            .map(|u| {
+                                format!(
+                                    "`{}` is passed to `{}`, which stays CUDA here",
+                                    u.var, u.callee
+                                )
+                            })
+                    });
+                if let Some(why) = why {
+                    out[i] = Some(why);
+                    changed = true;
+                }
+            }
+            if out[i].is_some() || !direct(m) {
+                for v in vars {
+                    kept.push((v.clone(), scope.clone(), m.name.as_str()));
+                }
+            }
+        }
+        for (i, m) in matches.iter().enumerate() {
+            if out[i].is_some() || !direct(m) || is_kind(m, RuleKind::Type) {
+                continue;
+            }
+            let Some(call) = &m.call else { continue };
+            let why = fa
+                .arg_uses
+                .iter()
+                .filter(|u| u.call == call.range)
+                .find_map(|u| {
+                    kept.iter()
+                        .find(|(v, scope, _)| {
+                            *v == u.var && scope.start <= u.call.start && u.call.end <= scope.end
+                        })
+                        .map(|(_, _, ty)| (u, ty))
+                })
+                .map(|(u, ty)| format!("`{}` keeps its CUDA type `{ty}` here", u.var));
+            if let Some(why) = why {
+                out[i] = Some(why);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// Overloads on CUDA types that one target type replaces (`f(cudaError_t)` and `f(CUresult)`
+/// both becoming `f(aclError)`): per function and target type, the first CUDA type (in source
+/// order) is renamed and the others are refused, so the overloads stay distinct; none is when an
+/// overload already takes the target type. Returns the
+/// refused (function, CUDA type) pairs.
+fn overload_collisions<'m>(
+    fa: &FileAnalysis,
+    catalog: &Catalog,
+    matches: &[&'m ApiMatch],
+    t: Target,
+) -> BTreeSet<(&'m str, &'m str)> {
+    let mut first: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    let mut refused = BTreeSet::new();
+    for m in matches {
+        let (Site::Parameter { function: f, .. }, MatchRef::Rule(ri)) = (&m.site, &m.what) else {
+            continue;
+        };
+        let tr = catalog.rules[*ri].target(t);
+        if tr.status != Status::Direct {
+            continue;
+        }
+        // An overload that already takes the target type (ported by hand, or by an earlier pass).
+        let taken = fa.param_types.contains(&(f.clone(), tr.api.clone()));
+        let kept = *first
+            .entry((f.as_str(), tr.api.as_str()))
+            .or_insert(m.name.as_str());
+        if taken || kept != m.name {
+            refused.insert((f.as_str(), m.name.as_str()));
+        }
+    }
+    refused
+}
