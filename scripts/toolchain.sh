@@ -8,7 +8,7 @@
 # - clang-19 from Debian (compiles CUDA host code: -x cuda --cuda-host-only);
 # - CUDA 12.9 headers from NVIDIA's nvidia-*-cu12 wheels on PyPI, assembled into a folder that
 #   clang accepts as --cuda-path (include/, nvvm/libdevice/, bin/nvcc stub, version.json);
-# - AscendCL and HCCL headers vendored in the torch-npu wheel;
+# - AscendCL and HCCL headers vendored in the torch-npu wheel (their third_party/ layout kept);
 # - Paddle's C++ headers (and its PyTorch-compat headers) from the paddlepaddle wheel;
 # - MindSpore's C++ headers (ms_extension) from the mindspore wheel;
 # - PyTorch's C++ headers from the torch wheel (the "before" side of a PyTorch extension).
@@ -23,8 +23,9 @@ print_env() {
 export CUPORT_TOOLCHAIN='$root'
 export CUPORT_CLANG='$(command -v clang-19 || echo clang-19)'
 export CUPORT_CUDA_PATH='$root/cuda'
-export CUPORT_ACL_INCLUDE='$root/acl/include'
-export CUPORT_HCCL_INCLUDE='$root/hccl/include'
+export CUPORT_NPU_INCLUDE='$root/npu/include'
+export CUPORT_ACL_INCLUDE='$root/npu/include/third_party/acl/inc'
+export CUPORT_HCCL_INCLUDE='$root/npu/include/third_party/hccl/inc'
 export CUPORT_PADDLE_INCLUDE='$root/paddle/include'
 export CUPORT_MINDSPORE_INCLUDE='$root/mindspore/include'
 export CUPORT_TORCH_INCLUDE='$root/torch/include'
@@ -57,7 +58,8 @@ wheels=(
 )
 
 stamp="$root/.complete"
-want="$(printf '%s\n' "${wheels[@]}" | sha256sum | cut -c1-16)"
+# The stamp covers the wheel list and this script, so a change of layout unpacks again.
+want="$( (printf '%s\n' "${wheels[@]}"; cat "$0") | sha256sum | cut -c1-16)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && command -v clang-19 >/dev/null 2>&1; then
   echo "cuport toolchain: ready in $root" >&2
   exit 0
@@ -110,7 +112,7 @@ def unpack(z, inside, dest):
     if n == 0:
         sys.exit(f"cuport toolchain: {inside} is empty in {z.filename}")
 
-for d in ("cuda", "acl", "hccl", "paddle", "mindspore", "torch"):
+for d in ("cuda", "npu", "paddle", "mindspore", "torch"):
     shutil.rmtree(os.path.join(root, d), ignore_errors=True)
 
 cuda = os.path.join(root, "cuda")
@@ -127,9 +129,11 @@ os.chmod(stub, 0o755)
 with open(os.path.join(cuda, "version.json"), "w") as f:
     json.dump({"cuda": {"name": "CUDA SDK", "version": "12.9.1"}}, f)
 
+# The vendored CANN headers include each other as `third_party/<lib>/inc/…`: keep that layout.
 npu = wheel("torch_npu")
-unpack(npu, "torch_npu/include/third_party/acl/inc", os.path.join(root, "acl", "include"))
-unpack(npu, "torch_npu/include/third_party/hccl/inc", os.path.join(root, "hccl", "include"))
+for lib in ("acl", "hccl"):
+    inc = f"torch_npu/include/third_party/{lib}/inc"
+    unpack(npu, inc, os.path.join(root, "npu", "include", "third_party", lib, "inc"))
 unpack(wheel("paddlepaddle"), "paddle/include", os.path.join(root, "paddle", "include"))
 unpack(wheel("mindspore"), "mindspore/include", os.path.join(root, "mindspore", "include"))
 unpack(wheel("torch"), "torch/include", os.path.join(root, "torch", "include"))

@@ -159,8 +159,11 @@ pub enum Site {
     Declaration,
     /// A value passed to the call whose expression spans this range.
     Argument(Range<usize>),
-    /// Compared with `==`/`!=`, or a `case` label: a renamed constant still compiles there.
+    /// A `case` label: a renamed constant still compiles there.
     Comparison,
+    /// Compared with `==`/`!=` against the operand spanning this range: fine unless that operand
+    /// stays CUDA (an `enum class` does not compare with another enum).
+    Compared(Range<usize>),
     /// Initialises a declaration whose type specifier spans this range.
     Initializer(Range<usize>),
     /// A type in the parameter list of a function (overloads may collide), with the

@@ -141,6 +141,7 @@ fn every_example_rewrites_as_documented() {
     let cat = catalog();
     let mut failures = Vec::new();
     let mut checked = 0;
+    let mut refused_in_isolation = 0;
     for r in &cat.rules {
         for ex in &r.examples {
             for t in Target::ALL {
@@ -183,6 +184,17 @@ fn every_example_rewrites_as_documented() {
                     .collect::<Vec<_>>()
                     .join("\n");
                 checked += 1;
+                // A rewrite that depends on its context (the receiver's or an argument's type) is
+                // refused in an example that does not declare it, with the reason stated.
+                let refused = plan.findings.iter().any(|f| {
+                    f.rule == r.id
+                        && f.target(t)
+                            .is_some_and(|tf| tf.note.contains("(not rewritten here:"))
+                });
+                if refused && got.trim_end() == ex.cuda.trim_end() {
+                    refused_in_isolation += 1;
+                    continue;
+                }
                 if got.trim_end() != expected.trim_end() {
                     failures.push(format!(
                         "{} [{t}]:\n  cuda:     {}\n  expected: {expected}\n  got:      {got}",
@@ -193,6 +205,12 @@ fn every_example_rewrites_as_documented() {
         }
     }
     assert!(checked > 300, "only {checked} example rewrites checked");
+    // Today: the PyTorch-extension member calls and dispatch macros, whose rewrite needs a
+    // receiver declared with the target's tensor type (tools/compile_examples.py shows why).
+    assert!(
+        refused_in_isolation <= 40,
+        "{refused_in_isolation} examples refused in isolation"
+    );
     assert!(
         failures.is_empty(),
         "{} example failures:\n{}",

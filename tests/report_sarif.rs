@@ -121,7 +121,8 @@ fn demo_sarif_validates_for_both_targets() {
                 );
             }
         }
-        assert!(direct > 10, "{target}: the demo has direct rewrites");
+        // Paddle keeps most CUDA in GPU custom ops: few of its rewrites are direct.
+        assert!(direct >= 3, "{target}: the demo has direct rewrites");
     }
 }
 

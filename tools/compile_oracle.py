@@ -44,8 +44,14 @@ def toolchain():
     env = {
         "clang": os.environ.get("CUPORT_CLANG") or shutil.which("clang-19") or "clang-19",
         "cuda": os.environ.get("CUPORT_CUDA_PATH", os.path.join(home, "cuda")),
-        "acl": os.environ.get("CUPORT_ACL_INCLUDE", os.path.join(home, "acl", "include")),
-        "hccl": os.environ.get("CUPORT_HCCL_INCLUDE", os.path.join(home, "hccl", "include")),
+        "npu": os.environ.get("CUPORT_NPU_INCLUDE", os.path.join(home, "npu", "include")),
+        "acl": os.environ.get(
+            "CUPORT_ACL_INCLUDE", os.path.join(home, "npu", "include", "third_party", "acl", "inc")
+        ),
+        "hccl": os.environ.get(
+            "CUPORT_HCCL_INCLUDE",
+            os.path.join(home, "npu", "include", "third_party", "hccl", "inc"),
+        ),
         "paddle": os.environ.get("CUPORT_PADDLE_INCLUDE", os.path.join(home, "paddle", "include")),
         "mindspore": os.environ.get(
             "CUPORT_MINDSPORE_INCLUDE", os.path.join(home, "mindspore", "include")
@@ -55,21 +61,35 @@ def toolchain():
     }
     if shutil.which(env["clang"]) is None:
         sys.exit(f"compile_oracle: {env['clang']} not found: run scripts/toolchain.sh")
-    for key in ("cuda", "acl", "hccl"):
+    for key in ("cuda", "npu", "acl", "hccl"):
         if not os.path.isdir(env[key]):
             sys.exit(f"compile_oracle: {env[key]} missing: run scripts/toolchain.sh")
     return env
 
 
 def paddle_compat_roots(paddle_inc):
-    """Paddle's PyTorch-compat layer: folders that provide `torch/extension.h`, `ATen/…`, `c10/…`."""
+    """Paddle's PyTorch-compat layer: the folders that provide `torch/extension.h`, `torch/all.h`,
+    `ATen/…`, `c10/…` (as PyTorch's own include roots do)."""
     roots = []
     for dirpath, dirnames, filenames in os.walk(paddle_inc):
-        if os.path.basename(dirpath) == "torch" and "extension.h" in filenames:
+        if os.path.basename(dirpath) == "torch" and (
+            "extension.h" in filenames or "all.h" in filenames
+        ):
             roots.append(os.path.dirname(dirpath))
         if "ATen" in dirnames or "c10" in dirnames:
             roots.append(dirpath)
     return sorted(set(roots))
+
+
+def mindspore_roots(ms_inc):
+    """The include folders a MindSpore custom-op build (CustomOpBuilder / ms_extension) uses."""
+    # The list mindspore 2.10.0's CustomOpBuilder passes (mindspore/ops/operations/custom_ops.py).
+    rel = ["", "third_party", "third_party/robin_hood_hashing", "third_party/securec/include",
+           "mindspore/include", "mindspore/core/include", "mindspore/core/mindrt/include",
+           "mindspore/core/mindrt", "mindspore/ops", "mindspore/ops/include",
+           "mindspore/ops/kernel/include", "mindspore/ccsrc", "mindspore/ccsrc/include",
+           "mindspore/ccsrc/minddata/mindrecord/include"]
+    return [os.path.join(ms_inc, r) for r in rel if os.path.isdir(os.path.join(ms_inc, r))]
 
 
 def is_torch_binding(path):
@@ -106,7 +126,7 @@ def flags_for(env, tu, includes, side, target, torch_mode):
     args += ["-I", os.path.dirname(tu)]
     for inc in includes:
         args += ["-I", inc]
-    args += ["-I", env["acl"], "-I", env["hccl"]]
+    args += ["-I", env["acl"], "-I", env["hccl"], "-I", env["npu"]]
     if os.path.isdir(env["extra"]):
         args += ["-I", env["extra"]]
     if torch_mode:
@@ -114,7 +134,8 @@ def flags_for(env, tu, includes, side, target, torch_mode):
         if side == "after" and target == "paddle":
             for r in paddle_compat_roots(env["paddle"]):
                 args += ["-I", r]
-            args += ["-I", env["paddle"], "-I", py, "-DPADDLE_WITH_CUDA"]
+            args += ["-I", env["paddle"], "-I", os.path.join(env["paddle"], "third_party")]
+            args += ["-I", py, "-DPADDLE_WITH_CUDA"]
         else:
             args += [
                 "-I",
@@ -125,11 +146,13 @@ def flags_for(env, tu, includes, side, target, torch_mode):
                 py,
             ]
         if side == "after" and target == "mindspore":
-            args += ["-I", env["mindspore"]]
+            for r in mindspore_roots(env["mindspore"]):
+                args += ["-I", r]
     elif target == "paddle" and side == "after":
         args += ["-I", env["paddle"]]
     elif target == "mindspore" and side == "after":
-        args += ["-I", env["mindspore"]]
+        for r in mindspore_roots(env["mindspore"]):
+            args += ["-I", r]
     return args + [tu]
 
 

@@ -8,7 +8,7 @@ cuBLAS and cuFFT rules rewrite to. They live in the public hicann/ops-blas and h
 repositories (`include/cann_ops_blas*.h`, `include/cann_ops_fft.h`). This script does not copy
 those files: it asks clang-19 for their AST (JSON) and writes the facts it holds — function
 names with their parameter types, enum names with their values, struct layouts, type aliases —
-as fresh declarations, one per line. Comments, macros, inline code and layout are not carried.
+and the numeric `#define` constants as fresh declarations, one per line. Comments, macros, inline code and layout are not carried.
 
 Each CHECKOUT is a folder with the repository's `include/` (a work tree, or files written out
 of a bare snapshot with `git show`). AscendCL's `acl/acl.h` must be reachable: CUPORT_ACL_INCLUDE
@@ -139,7 +139,8 @@ def emit(decls, out):
                 pending_anon = emit_enum(d, out)
         elif kind == "TypedefDecl":
             qt = d["type"]["qualType"]
-            if pending_anon is not None and ("unnamed" in qt or "anonymous" in qt):
+            # `typedef struct { … } X;`: the record just before has no name of its own.
+            if pending_anon is not None:
                 out.append(f"typedef {pending_anon} {d['name']};")
             else:
                 out.append(f"typedef {declarator(qt, d['name'])};")
@@ -154,6 +155,28 @@ def emit(decls, out):
             out.append(f"extern {declarator(d['type']['qualType'], d['name'])};")
 
 
+NUMBER = re.compile(r"\(?\s*-?\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)?")
+
+
+def numeric_macros(clang, header, includes):
+    """`#define NAME <number>` lines the header itself makes (clang -E -dD marks each file)."""
+    args = [clang, "-x", "c++", "-std=c++17", "-E", "-dD", "-w"]
+    for i in includes:
+        args += ["-I", i]
+    p = subprocess.run(args + [header], capture_output=True, text=True)
+    out, current = [], None
+    for line in p.stdout.splitlines():
+        m = re.match(r'^# \d+ "([^"]+)"', line)
+        if m:
+            current = m.group(1)
+            continue
+        m = re.match(r"^#define ([A-Za-z_]\w*) (.+)$", line)
+        if m and current and os.path.basename(current) == os.path.basename(header):
+            if NUMBER.fullmatch(m.group(2).strip()):
+                out.append(f"#define {m.group(1)} {m.group(2).strip()}")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("blas")
@@ -163,7 +186,8 @@ def main():
     a = ap.parse_args()
     clang = os.environ.get("CUPORT_CLANG", "clang-19")
     acl = os.environ.get(
-        "CUPORT_ACL_INCLUDE", os.path.expanduser("~/.cache/cuport/toolchain/acl/include")
+        "CUPORT_ACL_INCLUDE",
+        os.path.expanduser("~/.cache/cuport/toolchain/npu/include/third_party/acl/inc"),
     )
     os.makedirs(a.out, exist_ok=True)
     for repo, name, deps in HEADERS:
@@ -176,7 +200,7 @@ def main():
             f = tracker.file_of(d)
             if f and os.path.basename(f) == name:
                 mine.append(d)
-        body = []
+        body = numeric_macros(clang, path, [inc, acl])
         emit(mine, body)
         lines = [
             f"// Declarations derived by tools/derive_cann_headers.py from the AST of hicann/ops-{repo}",

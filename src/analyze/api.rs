@@ -105,17 +105,6 @@ impl<'a> Walker<'a> {
     }
 
     fn include(&mut self, node: Node) {
-        let end = node.end_byte();
-        // The include node ends at its newline; remember the offset after it.
-        let after = if self.src[..end].ends_with(b"\n") {
-            end
-        } else {
-            self.src[end..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(self.src.len(), |p| end + p + 1)
-        };
-        self.fa.after_last_include = Some(after);
         let Some(path) = node.field("path") else {
             return;
         };
@@ -290,14 +279,21 @@ impl<'a> Walker<'a> {
         let call = self.call_of(node);
         let span = call.as_ref().map_or(r.clone(), |c| c.range.clone());
         let ctx = self.context_of(node);
+        // An unmapped type still decides what its variables may be passed to.
+        let site = if node.kind_name() == "type_identifier" {
+            self.type_site(node)
+        } else {
+            Site::Use
+        };
         if let Some(library) = infer_library(name) {
-            self.push(
+            self.push_at(
                 MatchRef::Unmapped { library },
                 name.to_string(),
                 r,
                 span,
                 call,
                 ctx,
+                site,
             );
         }
     }
@@ -703,7 +699,16 @@ impl<'a> Walker<'a> {
                 "binary_expression" => {
                     let op = p.field("operator").map(|o| self.text(o)).unwrap_or("");
                     match op {
-                        "==" | "!=" => return Site::Comparison,
+                        "==" | "!=" => {
+                            let other = [p.field("left"), p.field("right")]
+                                .into_iter()
+                                .flatten()
+                                .find(|o| o.id() != cur.id());
+                            return match other {
+                                Some(o) => Site::Compared(o.byte_range()),
+                                None => Site::Comparison,
+                            };
+                        }
                         "|" | "&" | "^" => cur = p,
                         _ => return Site::Value,
                     }
@@ -773,7 +778,17 @@ impl<'a> Walker<'a> {
         };
         let callee = self.text(callee).to_string();
         let mut c = args.walk();
+        let mut items: Vec<Node> = Vec::new();
         for a in args.named_children(&mut c) {
+            // `f({a, b})`: each element is passed too.
+            if a.kind_name() == "initializer_list" {
+                let mut ic = a.walk();
+                items.extend(a.named_children(&mut ic));
+            } else {
+                items.push(a);
+            }
+        }
+        for a in items {
             let mut n = a;
             loop {
                 n = match n.kind_name() {

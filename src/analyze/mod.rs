@@ -1,5 +1,6 @@
 //! One pass over a parsed file: CUDA touchpoints, kernels, launches, and what annotation placement needs.
 
+mod anchor;
 mod api;
 pub mod kernels;
 pub mod lexical;
@@ -52,8 +53,8 @@ pub struct FileAnalysis {
     pub launches: Vec<RawLaunch>,
     /// Names this file declares itself (never reported as unmapped).
     pub declared: BTreeSet<String>,
-    /// Byte offset just after the last `#include` line, if any.
-    pub after_last_include: Option<usize>,
+    /// Where added `#include` lines go (see `anchor`), if not at the start of the file.
+    pub include_at: Option<usize>,
     /// Headers already included (as written inside the brackets/quotes).
     pub included: BTreeSet<String>,
     /// Multi-line preprocessor directives; annotations go above them, never inside.
@@ -74,6 +75,7 @@ pub struct FileAnalysis {
 pub fn analyze(file: &SourceFile, tree: &tree_sitter::Tree, catalog: &Catalog) -> FileAnalysis {
     let mut fa = api::walk(file, tree, catalog);
     fa.parse_error_bytes = crate::parse::error_bytes(tree);
+    fa.include_at = anchor::include_anchor(tree, &file.bytes);
     let declared = fa.declared.clone();
     fa.matches.retain(|m| {
         !matches!(m.what, crate::model::MatchRef::Unmapped { .. }) || !declared.contains(&m.name)

@@ -63,6 +63,8 @@ pub fn blockers(
             }
         }
     }
+    receivers(file, catalog, matches, t, &mut out);
+    nested(catalog, matches, &mut out);
     variable_types(fa, catalog, matches, t, &rewritten_call, &mut out);
     // Calls that will be rewritten: a constant passed to one of them goes with it.
     let rewritten = rewritten_calls(catalog, matches, t, &rewritten_call, &out);
@@ -105,6 +107,19 @@ pub fn blockers(
                 "the call it is passed to stays CUDA here, and would not accept the new constant"
                     .into(),
             ),
+            Site::Compared(other) => matches
+                .iter()
+                .enumerate()
+                .find(|(j, o)| {
+                    other.start <= o.span.start
+                        && o.span.end <= other.end
+                        && o.call.is_some()
+                        && (out[*j].is_some()
+                            || !rewritten.contains(&o.call.as_ref().map_or((0, 0), |c| {
+                                (c.range.start, c.range.end)
+                            })))
+                })
+                .map(|(_, o)| format!("it is compared with `{}(…)`, which stays CUDA here", o.name)),
             Site::Assigned(var) if !renamed_vars.contains(var.as_str()) => Some(format!(
                 "it is assigned to `{var}`, whose type is not known to be ported here"
             )),
@@ -277,6 +292,98 @@ fn variable_types(
                 .map(|(u, ty)| format!("`{}` keeps its CUDA type `{ty}` here", u.var));
             if let Some(why) = why {
                 out[i] = Some(why);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// A member-call rewrite (`x.dim()` → `x.shape().size()`, `x.data_ptr<T>()` → `x.data<T>()`) is
+/// right only on the target's own tensor: the receiver must be declared in this file with a type
+/// that is renamed to it. On a user struct with a `dim()`, or on an `at::Tensor` kept under
+/// Paddle's PyTorch-compat layer (which has `data_ptr`, not `data`), the call must not change.
+fn receivers(
+    file: &SourceFile,
+    catalog: &Catalog,
+    matches: &[&ApiMatch],
+    t: Target,
+    out: &mut [Option<String>],
+) {
+    // Variables whose declared type is renamed here, with where they are visible.
+    let renamed: Vec<(&str, &Range<usize>)> = matches
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| {
+            out[*i].is_none()
+                && matches!(m.what, MatchRef::Rule(r) if catalog.rules[r].kind == RuleKind::Type
+                    && catalog.rules[r].target(t).status == Status::Direct)
+        })
+        .flat_map(|(_, m)| match &m.site {
+            Site::DeclaredType { vars, scope, .. } => {
+                vars.iter().map(|v| (v.as_str(), scope)).collect()
+            }
+            Site::Parameter { var, scope, .. } => vec![(var.as_str(), scope)],
+            _ => Vec::new(),
+        })
+        .collect();
+    for (i, m) in matches.iter().enumerate() {
+        let MatchRef::Rule(ri) = m.what else { continue };
+        if out[i].is_some()
+            || catalog.rules[ri].kind != RuleKind::Method
+            || catalog.rules[ri].target(t).status != Status::Direct
+        {
+            continue;
+        }
+        let Some(recv) = m.call.as_ref().and_then(|c| c.recv.clone()) else {
+            continue;
+        };
+        let name = String::from_utf8_lossy(&file.bytes[recv.clone()])
+            .trim()
+            .to_string();
+        let known = renamed
+            .iter()
+            .any(|(v, scope)| *v == name && scope.start <= recv.start && recv.end <= scope.end);
+        if !known {
+            out[i] = Some(format!(
+                "`{name}` is not declared here with a tensor type that becomes the target's tensor"
+            ));
+        }
+    }
+}
+
+/// A call of one library is rewritten together with that library's touchpoints inside its
+/// arguments, or not at all: `AT_DISPATCH_…(x.scalar_type(), …)` must not become
+/// `PD_DISPATCH_…(x.scalar_type(), …)` when `x.scalar_type()` cannot change.
+fn nested(catalog: &Catalog, matches: &[&ApiMatch], out: &mut [Option<String>]) {
+    let library = |m: &ApiMatch| match m.what {
+        MatchRef::Rule(r) => Some(catalog.rules[r].library.as_str()),
+        MatchRef::Unmapped { .. } => None,
+    };
+    loop {
+        let mut changed = false;
+        for (i, m) in matches.iter().enumerate() {
+            let Some(call) = m.call.as_ref().filter(|_| out[i].is_none()) else {
+                continue;
+            };
+            let Some(args) = call.args.first().zip(call.args.last()) else {
+                continue;
+            };
+            let inside = args.0.start..args.1.end;
+            let refused = matches.iter().enumerate().find(|(j, o)| {
+                *j != i
+                    && out[*j].is_some()
+                    && library(o) == library(m)
+                    && inside.start <= o.name_range.start
+                    && o.name_range.end <= inside.end
+            });
+            if let Some((_, o)) = refused {
+                out[i] = Some(format!(
+                    "`{}` inside its arguments cannot be rewritten here, and the two go together",
+                    o.name
+                ));
                 changed = true;
             }
         }

@@ -116,7 +116,7 @@ pub fn plan_file(
     } else {
         0
     };
-    let include_at = fa.after_last_include.unwrap_or(bom);
+    let include_at = fa.include_at.unwrap_or(bom);
     for inc in &chosen.includes {
         insertions.push(Insertion {
             at: include_at,

@@ -10,13 +10,13 @@
 extern "C" {
 struct _aclblaslt_handle;
 typedef struct _aclblaslt_handle * aclblasLtHandle_t;
-typedef struct aclblasLtMatrixLayoutOpaque_t aclblasLtMatrixLayoutOpaque_t;
+typedef struct { uint64_t data[8]; } aclblasLtMatrixLayoutOpaque_t;
 typedef aclblasLtMatrixLayoutOpaque_t * aclblasLtMatrixLayout_t;
-typedef struct aclblasLtMatmulDescOpaque_t aclblasLtMatmulDescOpaque_t;
+typedef struct { uint64_t data[24]; } aclblasLtMatmulDescOpaque_t;
 typedef aclblasLtMatmulDescOpaque_t * aclblasLtMatmulDesc_t;
-typedef struct aclblasLtMatrixTransformDescOpaque_t aclblasLtMatrixTransformDescOpaque_t;
+typedef struct { uint64_t data[8]; } aclblasLtMatrixTransformDescOpaque_t;
 typedef aclblasLtMatrixTransformDescOpaque_t * aclblasLtMatrixTransformDesc_t;
-typedef struct aclblasLtMatmulPreferenceOpaque_t aclblasLtMatmulPreferenceOpaque_t;
+typedef struct { uint64_t data[8]; } aclblasLtMatmulPreferenceOpaque_t;
 typedef aclblasLtMatmulPreferenceOpaque_t * aclblasLtMatmulPreference_t;
 struct _aclblasLtMatmulAlgo_t { uint8_t data[16]; size_t max_workspace_bytes; };
 typedef struct _aclblasLtMatmulAlgo_t aclblasLtMatmulAlgo_t;

@@ -6,6 +6,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <acl/acl.h>
+#define ACLFFT_FORWARD (-1)
+#define ACLFFT_BACKWARD 1
+#define ACLFFT_HORIZONTAL 0
+#define ACLFFT_VERTICAL 1
 enum aclfftResult_t { ACLFFT_SUCCESS = 0, ACLFFT_INVALID_PLAN = 1, ACLFFT_ALLOC_FAILED = 2, ACLFFT_INVALID_TYPE = 3, ACLFFT_INVALID_VALUE = 4, ACLFFT_INTERNAL_ERROR = 5, ACLFFT_EXEC_FAILED = 6, ACLFFT_SETUP_FAILED = 7, ACLFFT_INVALID_SIZE = 8, ACLFFT_UNALIGNED_DATA = 9, ACLFFT_INCOMPLETE_PARAMETER_LIST = 10, ACLFFT_INVALID_DEVICE = 11, ACLFFT_PARSE_ERROR = 12, ACLFFT_NO_WORKSPACE = 13, ACLFFT_NOT_IMPLEMENTED = 14, ACLFFT_NOT_SUPPORTED = 16 };
 typedef enum aclfftResult_t aclfftResult;
 enum aclfftType_t { ACLFFT_R2C = 42, ACLFFT_C2R = 44, ACLFFT_C2C = 41, ACLFFT_D2Z = 106, ACLFFT_Z2D = 108, ACLFFT_Z2Z = 105 };
@@ -14,8 +18,8 @@ enum aclfftLibraryPropertyType_t { ACLFFT_MAJOR_VERSION, ACLFFT_MINOR_VERSION, A
 typedef enum aclfftLibraryPropertyType_t aclfftLibraryPropertyType;
 struct aclfftHandle_t;
 typedef struct aclfftHandle_t * aclfftHandle;
-typedef struct aclfftComplex aclfftComplex;
-typedef struct aclfftDoubleComplex aclfftDoubleComplex;
+typedef struct { float x; float y; } aclfftComplex;
+typedef struct { double x; double y; } aclfftDoubleComplex;
 typedef float aclfftReal;
 typedef double aclfftDoubleReal;
 extern "C" {
