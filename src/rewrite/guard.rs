@@ -72,11 +72,7 @@ pub fn blockers(
     let renamed_types: Vec<Range<usize>> = matches
         .iter()
         .enumerate()
-        .filter(|(i, m)| {
-            out[*i].is_none()
-                && matches!(m.what, MatchRef::Rule(r) if catalog.rules[r].kind == RuleKind::Type
-                    && catalog.rules[r].target(t).status == Status::Direct)
-        })
+        .filter(|(i, m)| out[*i].is_none() && is_direct_type(catalog, m, t))
         .map(|(_, m)| m.name_range.clone())
         .collect();
     // Variables whose declared type is renamed (`v = CONSTANT;` then stays consistent).
@@ -148,6 +144,12 @@ pub fn blockers(
         };
     }
     out
+}
+
+/// A type rule that is `direct` on the target (renamed unless refused).
+fn is_direct_type(catalog: &Catalog, m: &ApiMatch, t: Target) -> bool {
+    matches!(m.what, MatchRef::Rule(r) if catalog.rules[r].kind == RuleKind::Type
+        && catalog.rules[r].target(t).status == Status::Direct)
 }
 
 /// The call ranges that will be rewritten, given the refusals so far.
@@ -316,11 +318,7 @@ fn receivers(
     let renamed: Vec<(&str, &Range<usize>)> = matches
         .iter()
         .enumerate()
-        .filter(|(i, m)| {
-            out[*i].is_none()
-                && matches!(m.what, MatchRef::Rule(r) if catalog.rules[r].kind == RuleKind::Type
-                    && catalog.rules[r].target(t).status == Status::Direct)
-        })
+        .filter(|(i, m)| out[*i].is_none() && is_direct_type(catalog, m, t))
         .flat_map(|(_, m)| match &m.site {
             Site::DeclaredType { vars, scope, .. } => {
                 vars.iter().map(|v| (v.as_str(), scope)).collect()
