@@ -33,6 +33,22 @@ fn template_features_paddle() {
 }
 
 #[test]
+fn direct_rewrites_are_refused_where_they_would_break_the_build() {
+    // Each case in the fixture is one the compile oracle found on real code: colliding overloads,
+    // a function-pointer variable named like the API, a typed pointer passed to aclrtMalloc, a
+    // cuBLASLt attribute with and without an Ascend name, a constant stored into a struct that
+    // stays CUDA, a unique id whose type stays, a constant compared with a variable that stays,
+    // and a HIP shim header that maps CUDA names to another vendor's.
+    let files = ["fixtures/fix/guards.cu", "fixtures/fix/hip/hip_shim.h"];
+    let o = cuport(
+        &repo(),
+        &["fix", files[0], files[1], "--target", "mindspore"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("fix_guards_mindspore", stdout(&o));
+}
+
+#[test]
 fn cuda_header_is_swapped_only_when_nothing_needs_it() {
     let swap = fix_diff("mindspore", "fixtures/fix/header_swap.cu");
     assert!(swap.contains("\n-#include <cuda_runtime.h>\n"), "{swap}");

@@ -1047,6 +1047,30 @@ def read_cann_names(names_dir: Path) -> tuple[set[str], list[str], list[str]]:
     return out, used, problems
 
 
+# Enumerator names of the ops-blas / ops-fft headers (ACLBLASLT_MATMUL_DESC_TRANSA …), which the
+# shared name list does not carry: read from the declarations tools/derive_cann_headers.py
+# re-emitted from clang's AST of hicann/ops-blas and hicann/ops-fft (tools/oracle-include/).
+DERIVED_CANN_HEADERS = ["cann_ops_blas.h", "cann_ops_blasLt.h", "cann_ops_fft.h"]
+_ENUM_BODY = re.compile(r"\benum\s+\w*\s*\{([^}]*)\}")
+
+
+def derived_cann_enumerators(oracle_dir: Path) -> tuple[set[str], list[str], list[str]]:
+    out: set[str] = set()
+    used, problems = [], []
+    for fn in DERIVED_CANN_HEADERS:
+        p = oracle_dir / fn
+        if not p.exists():
+            problems.append(f"missing derived header {p}")
+            continue
+        used.append(fn)
+        for body in _ENUM_BODY.findall(p.read_text(encoding="utf-8")):
+            for item in body.split(","):
+                name = item.split("=", 1)[0].strip()
+                if _C_IDENT.match(name):
+                    out.add(name)
+    return out, used, problems
+
+
 # CANN header spellings: (include spelling, regex that must match the citing line
 # of ascend-mindspore.md).  The reference cites repository paths; the spelling is
 # the path below the directory CANN puts on the include path.
@@ -1397,6 +1421,10 @@ def main(argv: list[str] | None = None) -> int:
     # ---- CANN ------------------------------------------------------------
     cann, used_lists, probs = read_cann_names(names_dir)
     gaps += [f"cann: {p}" for p in probs]
+    enumerators, used_derived, probs = derived_cann_enumerators(
+        Path(__file__).resolve().parent / "oracle-include")
+    cann |= enumerators
+    gaps += [f"cann: {p}" for p in probs]
     # aclnn two-phase convention: every aclnnXxx op API comes with aclnnXxxGetWorkspaceSize
     # (ascend-mindspore.md §2.1 "aclnn calling convention (all ops)"); the name list has
     # only the op names, so the companions are derived for the official list.
@@ -1418,7 +1446,9 @@ def main(argv: list[str] | None = None) -> int:
     emit("cann.txt",
          "CANN C names copied from shared/reference/names (" + ", ".join(used_lists) +
          ") + aclnnXxxGetWorkspaceSize for each aclnn-names.txt op (" + (conv_line or "n/a") +
-         "); version as in those lists (CANN open-source headers, see names/README.md); tools/inventory.py",
+         "); enumerators of tools/oracle-include/ (" + ", ".join(used_derived) +
+         ", derived from hicann/ops-blas and ops-fft); version as in those lists (CANN open-source "
+         "headers, see names/README.md); tools/inventory.py",
          cann)
     gaps += [f"cann headers: {p}" for p in hprobs]
     emit("cann-headers.txt",

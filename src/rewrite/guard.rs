@@ -54,6 +54,13 @@ pub fn blockers(
             ));
         } else if m.site == Site::Declaration {
             out[i] = Some("the name is declared or defined here; only uses are renamed".into());
+        } else if catalog.rules[ri].kind == RuleKind::Function && !called(file, m) {
+            // `GET_PROC(cuCtxDestroy)` pastes the name into `tcuCtxDestroy`; `&cudaFree` as a
+            // deleter has CUDA's signature. Only calls have the arguments a rewrite is checked on.
+            out[i] = Some(
+                "the function is named here without being called (a function pointer or a macro argument); only calls are rewritten"
+                    .into(),
+            );
         } else if let Site::Parameter { function: f, .. } = &m.site {
             if collisions.contains(&(f.as_str(), m.name.as_str())) {
                 out[i] = Some(format!(
@@ -64,7 +71,7 @@ pub fn blockers(
         }
     }
     receivers(file, catalog, matches, t, &mut out);
-    nested(catalog, matches, &mut out);
+    nested(catalog, matches, t, &mut out);
     variable_types(fa, catalog, matches, t, &rewritten_call, &mut out);
     // Calls that will be rewritten: a constant passed to one of them goes with it.
     let rewritten = rewritten_calls(catalog, matches, t, &rewritten_call, &out);
@@ -89,6 +96,15 @@ pub fn blockers(
             _ => Vec::new(),
         })
         .collect();
+    // Variables declared with any CUDA type in this file (renamed or not).
+    let cuda_typed_vars: BTreeSet<&str> = matches
+        .iter()
+        .flat_map(|m| match &m.site {
+            Site::DeclaredType { vars, .. } => vars.iter().map(String::as_str).collect(),
+            Site::Parameter { var, .. } => vec![var.as_str()],
+            _ => Vec::new(),
+        })
+        .collect();
     for (i, m) in matches.iter().enumerate() {
         let MatchRef::Rule(ri) = m.what else { continue };
         let rule = &catalog.rules[ri];
@@ -103,6 +119,18 @@ pub fn blockers(
                 "the call it is passed to stays CUDA here, and would not accept the new constant"
                     .into(),
             ),
+            Site::Compared(other)
+                if {
+                    let var = String::from_utf8_lossy(&file.bytes[other.clone()]);
+                    let var = var.trim();
+                    cuda_typed_vars.contains(var) && !renamed_vars.contains(var)
+                } =>
+            {
+                Some(format!(
+                    "it is compared with `{}`, whose CUDA type stays here",
+                    String::from_utf8_lossy(&file.bytes[other.clone()]).trim()
+                ))
+            }
             Site::Compared(other) => matches
                 .iter()
                 .enumerate()
@@ -144,6 +172,16 @@ pub fn blockers(
         };
     }
     out
+}
+
+/// Whether a function name is called here: a parsed call, or (in a `#define` body, which is not
+/// parsed) the name followed by `(`.
+fn called(file: &SourceFile, m: &ApiMatch) -> bool {
+    m.call.is_some()
+        || file.bytes[m.name_range.end..]
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|&b| b == b'(')
 }
 
 /// A type rule that is `direct` on the target (renamed unless refused).
@@ -354,11 +392,27 @@ fn receivers(
 
 /// A call of one library is rewritten together with that library's touchpoints inside its
 /// arguments, or not at all: `AT_DISPATCH_…(x.scalar_type(), …)` must not become
-/// `PD_DISPATCH_…(x.scalar_type(), …)` when `x.scalar_type()` cannot change.
-fn nested(catalog: &Catalog, matches: &[&ApiMatch], out: &mut [Option<String>]) {
+/// `PD_DISPATCH_…(x.scalar_type(), …)` when `x.scalar_type()` cannot change. Likewise a call
+/// that is renamed must not keep a CUDA constant in its arguments: in
+/// `aclblasLtMatmulDescSetAttribute(d, CUBLASLT_MATMUL_DESC_COMPUTE_TYPE, …)` the constant has
+/// no Ascend value, and the CUDA one means another attribute.
+fn nested(catalog: &Catalog, matches: &[&ApiMatch], t: Target, out: &mut [Option<String>]) {
     let library = |m: &ApiMatch| match m.what {
         MatchRef::Rule(r) => Some(catalog.rules[r].library.as_str()),
         MatchRef::Unmapped { .. } => None,
+    };
+    // A constant that stays as it is: an enum rule that is not direct here, or a CUDA-looking
+    // ALL_CAPS name with no rule.
+    let kept_constant = |m: &ApiMatch| match m.what {
+        MatchRef::Rule(r) => {
+            catalog.rules[r].kind == RuleKind::Enum
+                && catalog.rules[r].target(t).status != Status::Direct
+        }
+        MatchRef::Unmapped { .. } => {
+            m.call.is_none()
+                && m.name.chars().any(|c| c.is_ascii_uppercase())
+                && !m.name.chars().any(|c| c.is_ascii_lowercase())
+        }
     };
     loop {
         let mut changed = false;
@@ -370,16 +424,21 @@ fn nested(catalog: &Catalog, matches: &[&ApiMatch], out: &mut [Option<String>]) 
                 continue;
             };
             let inside = args.0.start..args.1.end;
+            let within =
+                |o: &ApiMatch| inside.start <= o.name_range.start && o.name_range.end <= inside.end;
             let refused = matches.iter().enumerate().find(|(j, o)| {
-                *j != i
-                    && out[*j].is_some()
-                    && library(o) == library(m)
-                    && inside.start <= o.name_range.start
-                    && o.name_range.end <= inside.end
+                *j != i && out[*j].is_some() && library(o) == library(m) && within(o)
             });
+            let kept = || matches.iter().find(|o| within(o) && kept_constant(o));
             if let Some((_, o)) = refused {
                 out[i] = Some(format!(
                     "`{}` inside its arguments cannot be rewritten here, and the two go together",
+                    o.name
+                ));
+                changed = true;
+            } else if let Some(o) = kept() {
+                out[i] = Some(format!(
+                    "`{}` among its arguments has no direct {t} form and stays CUDA; the renamed call would not accept it",
                     o.name
                 ));
                 changed = true;
