@@ -5,7 +5,7 @@
 #   eval "$(scripts/toolchain.sh --env)"   # export CUPORT_* variables for this shell
 #
 # Everything comes from registries this machine reaches:
-# - clang-19 from Debian (compiles CUDA host code: -x cuda --cuda-host-only);
+# - clang-19 and libomp-19-dev from Debian (compiles CUDA host code: -x cuda --cuda-host-only);
 # - CUDA 12.9 headers from NVIDIA's nvidia-*-cu12 wheels on PyPI, assembled into a folder that
 #   clang accepts as --cuda-path (include/, nvvm/libdevice/, bin/nvcc stub, version.json);
 # - AscendCL and HCCL headers vendored in the torch-npu wheel (their third_party/ layout kept);
@@ -51,6 +51,7 @@ wheels=(
   nvidia-cudnn-cu12==9.28.0.42
   nvidia-nccl-cu12==2.32.3
   nvidia-nvtx-cu12==12.9.79
+  nvidia-cuda-profiler-api-cu12==12.9.79
   torch-npu==2.14.0
   paddlepaddle==3.3.1
   mindspore==2.10.0
@@ -60,15 +61,17 @@ wheels=(
 stamp="$root/.complete"
 # The stamp covers the wheel list and this script, so a change of layout unpacks again.
 want="$( (printf '%s\n' "${wheels[@]}"; cat "$0") | sha256sum | cut -c1-16)"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && command -v clang-19 >/dev/null 2>&1; then
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && command -v clang-19 >/dev/null 2>&1 \
+  && [ -f /usr/lib/llvm-19/lib/clang/19/include/omp.h ]; then
   echo "cuport toolchain: ready in $root" >&2
   exit 0
 fi
 
-if ! command -v clang-19 >/dev/null 2>&1; then
-  echo "cuport toolchain: installing clang-19 (Debian)" >&2
+# libomp-19-dev: omp.h, which host code of real projects includes (llm.c's dev/cuda).
+if ! command -v clang-19 >/dev/null 2>&1 || [ ! -f /usr/lib/llvm-19/lib/clang/19/include/omp.h ]; then
+  echo "cuport toolchain: installing clang-19 and libomp-19-dev (Debian)" >&2
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-19 >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-19 libomp-19-dev >/dev/null
 fi
 
 mkdir -p "$root/wheels"
@@ -117,7 +120,7 @@ for d in ("cuda", "npu", "paddle", "mindspore", "torch"):
 
 cuda = os.path.join(root, "cuda")
 for lib in ("cuda_runtime", "cuda_nvcc", "cuda_cccl", "cuda_nvrtc", "curand", "cublas",
-            "cufft", "cusparse", "cusolver", "cudnn", "nccl", "nvtx"):
+            "cufft", "cusparse", "cusolver", "cudnn", "nccl", "nvtx", "cuda_profiler_api"):
     unpack(wheel(f"nvidia_{lib}_cu12"), f"nvidia/{lib}/include", os.path.join(cuda, "include"))
 unpack(wheel("nvidia_cuda_nvcc_cu12"), "nvidia/cuda_nvcc/nvvm/libdevice",
        os.path.join(cuda, "nvvm", "libdevice"))

@@ -123,6 +123,9 @@ def flags_for(env, tu, includes, side, target, torch_mode):
             f"--cuda-path={env['cuda']}",
             "-Wno-unknown-cuda-version",
         ]
+        compat = os.path.join(env["extra"], "cuda_oracle_compat.h")
+        if os.path.isfile(compat):
+            args += ["-include", compat]   # nvcc's cache-hint intrinsics; see the header
     args += ["-I", os.path.dirname(tu)]
     for inc in includes:
         args += ["-I", inc]
