@@ -5,12 +5,14 @@ use crate::analyze::{self, FileAnalysis, KernelDef};
 use crate::catalog::Catalog;
 use crate::model::{Finding, LaunchSite, MatchRef, Target};
 use crate::report::{diff, text};
+use crate::rewrite::project::ProjectFacts;
 use crate::rewrite::{plan_file, PlanOptions};
 use crate::source::{looks_binary, SourceFile};
 use crate::walk::{self, Candidate};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// What to scan and how.
 #[derive(Clone, Debug)]
@@ -222,15 +224,16 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
             .collect(),
     };
 
+    for l in &mut files {
+        l.fa.matches.retain(|m| {
+            !matches!(m.what, MatchRef::Unmapped { .. }) || !declared.contains(&m.name)
+        });
+    }
+    let project = pool.install(|| project_facts(&files, catalog, opts));
     let analyzed: Vec<FileRecord> = pool.install(|| {
         files
             .into_par_iter()
-            .map(|mut l| {
-                l.fa.matches.retain(|m| {
-                    !matches!(m.what, MatchRef::Unmapped { .. }) || !declared.contains(&m.name)
-                });
-                finish(l, catalog, opts, &launches, &declared)
-            })
+            .map(|l| finish(l, catalog, opts, &launches, &declared, &project))
             .collect()
     });
     let mut analyzed = analyzed.into_iter();
@@ -296,7 +299,14 @@ fn load_and_analyze(c: &Candidate, catalog: &Catalog, opts: &ScanOptions) -> Loa
         // it: annotation comments are invisible to the prefilter). With no match and no kernel,
         // launch sites and names declared elsewhere cannot matter.
         let none = LaunchIndex::default();
-        let record = finish(quiet, catalog, opts, &none, &BTreeSet::new());
+        let record = finish(
+            quiet,
+            catalog,
+            opts,
+            &none,
+            &BTreeSet::new(),
+            &Arc::new(ProjectFacts::default()),
+        );
         return LoadOutcome::Done(Box::new(record));
     }
     let Some(tree) = crate::parse::parse_within(&file.bytes, opts.parse_timeout) else {
@@ -325,15 +335,37 @@ struct LaunchIndex {
     definitions: BTreeSet<(String, String)>,
 }
 
+/// Rounds of planning the whole project until what each file's decisions mean for the others
+/// stops changing (`rewrite::project`). Each round only adds refusals, so a few rounds settle.
+fn project_facts(files: &[Loaded], catalog: &Catalog, opts: &ScanOptions) -> Arc<ProjectFacts> {
+    let mut facts = Arc::new(ProjectFacts::default());
+    for _round in 0..4 {
+        let mut plan_opts = opts.plan.clone();
+        plan_opts.annotate = false;
+        plan_opts.project = Some(facts.clone());
+        let next = files
+            .par_iter()
+            .map(|l| plan_file(&l.file, &l.fa, catalog, opts.target, &plan_opts).facts)
+            .reduce(ProjectFacts::default, ProjectFacts::merge);
+        if next == *facts {
+            break;
+        }
+        facts = Arc::new(next);
+    }
+    facts
+}
+
 fn finish(
     l: Loaded,
     catalog: &Catalog,
     opts: &ScanOptions,
     launches: &LaunchIndex,
     declared: &BTreeSet<String>,
+    project: &Arc<ProjectFacts>,
 ) -> FileRecord {
     let Loaded { file, fa } = l;
     let mut plan_opts = opts.plan.clone();
+    plan_opts.project = Some(project.clone());
     plan_opts.annotate = plan_opts.annotate || opts.render.diff;
     let plan = plan_file(&file, &fa, catalog, opts.target, &plan_opts);
     let findings = records_for(&file, &plan.findings);

@@ -55,3 +55,41 @@ fn every_direct_example_compiles_after_its_rewrite() {
     assert!(compiled("mindspore") >= 370, "{out}");
     assert!(compiled("paddle/torch-ext") >= 6, "{out}");
 }
+
+#[test]
+fn fixing_the_guard_fixtures_keeps_them_compiling() {
+    // fixtures/fix/guards.cu (refusals in one file) and fixtures/fix/project/ (a header whose
+    // declarations other files use): the oracle type-checks them before and after
+    // `cuport fix --write` with the real CUDA and AscendCL headers.
+    if !toolchain_ready() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but the compile toolchain is missing: run scripts/toolchain.sh"
+        );
+        eprintln!("SKIPPED: no compile toolchain (run scripts/toolchain.sh)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("oracle.json");
+    let o = Command::new("python3")
+        .arg(repo().join("tools/compile_oracle.py"))
+        .args(["--target", "mindspore", "--min-kept", "1.0", "--json"])
+        .arg(&report)
+        .arg("--cuport")
+        .arg(env!("CARGO_BIN_EXE_cuport"))
+        .arg(repo().join("fixtures/fix"))
+        .args(["guards.cu", "project"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["compiled_before"], 2, "{out}");
+    assert_eq!(r["still_compile"], 2, "{out}");
+    assert!(r["edits"].as_u64().unwrap() >= 10, "{out}");
+}

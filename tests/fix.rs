@@ -49,6 +49,18 @@ fn direct_rewrites_are_refused_where_they_would_break_the_build() {
 }
 
 #[test]
+fn a_header_and_the_files_using_it_are_rewritten_consistently() {
+    // common.h declares a status-checking function, a stream-taking function and a global
+    // handle; main.cu uses them. What stays CUDA in one file keeps the other file's uses CUDA.
+    let o = cuport(
+        &repo().join("fixtures/fix/project"),
+        &["fix", ".", "--target", "mindspore"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("fix_project_mindspore", stdout(&o));
+}
+
+#[test]
 fn cuda_header_is_swapped_only_when_nothing_needs_it() {
     let swap = fix_diff("mindspore", "fixtures/fix/header_swap.cu");
     assert!(swap.contains("\n-#include <cuda_runtime.h>\n"), "{swap}");

@@ -92,13 +92,32 @@ def mindspore_roots(ms_inc):
     return [os.path.join(ms_inc, r) for r in rel if os.path.isdir(os.path.join(ms_inc, r))]
 
 
-def is_torch_binding(path):
+TORCH_INCLUDE_RE = re.compile(r"#\s*include\s*[<\"](torch/extension\.h|torch/torch\.h|ATen/)")
+QUOTED_INCLUDE_RE = re.compile(r'#\s*include\s*"([^"]+)"')
+
+
+def is_torch_binding(path, includes=(), _seen=None):
+    """A C++ file that includes PyTorch's headers, itself or through a quoted project header
+    (mmcv's `pytorch_cpp_helper.hpp`), resolved next to the includer or in an -I folder."""
+    seen = set() if _seen is None else _seen
+    if path in seen:
+        return False
+    seen.add(path)
     try:
         with open(path, "rb") as f:
             text = f.read().decode("utf-8", "replace")
     except OSError:
         return False
-    return bool(re.search(r"#\s*include\s*[<\"](torch/extension\.h|torch/torch\.h|ATen/)", text))
+    if TORCH_INCLUDE_RE.search(text):
+        return True
+    for spelled in QUOTED_INCLUDE_RE.findall(text):
+        for base in (os.path.dirname(path), *includes):
+            cand = os.path.normpath(os.path.join(base, spelled))
+            if os.path.isfile(cand):
+                if is_torch_binding(cand, includes, seen):
+                    return True
+                break
+    return False
 
 
 def flags_for(env, tu, includes, side, target, torch_mode):
@@ -242,7 +261,8 @@ def main():
                 if n.endswith(TU_EXTS):
                     tus.append(os.path.join(dirpath, n))
     if a.torch:
-        tus = [t for t in tus if is_torch_binding(t)]
+        # The C++ binding files (CUDA sources keep their own mode).
+        tus = [t for t in tus if t.endswith((".cpp", ".cc", ".cxx")) and is_torch_binding(t, includes)]
     tus = sorted(set(tus))
 
     def run_all(side):

@@ -696,6 +696,12 @@ impl<'a> Walker<'a> {
         while let Some(p) = cur.parent() {
             match p.kind_name() {
                 "parenthesized_expression" | "cast_expression" | "comma_expression" => cur = p,
+                // `v = c ? X : Y;`: a branch's value is the whole expression's.
+                "conditional_expression"
+                    if p.field("condition").is_some_and(|c| c.id() != cur.id()) =>
+                {
+                    cur = p
+                }
                 "binary_expression" => {
                     let op = p.field("operator").map(|o| self.text(o)).unwrap_or("");
                     match op {
@@ -801,6 +807,11 @@ impl<'a> Walker<'a> {
                         None => break,
                     },
                     "cast_expression" => match n.field("value") {
+                        Some(x) => x,
+                        None => break,
+                    },
+                    // `stream[i]`: an element of the array.
+                    "subscript_expression" => match n.field("argument") {
                         Some(x) => x,
                         None => break,
                     },

@@ -43,6 +43,7 @@ pub fn run(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::
             select: config.select.clone(),
             ignore: config.ignore.clone(),
             annotate: false,
+            project: None,
         },
         max_file_size: config.max_file_size.unwrap_or(16 << 20),
         render: RenderNeeds::default(),

@@ -75,6 +75,7 @@ pub fn scan_options_with(c: &CommonArgs, render: RenderNeeds, cfg: &Config) -> S
             select: c.select.clone().or_else(|| cfg.select.clone()),
             ignore,
             annotate: false,
+            project: None,
         },
         max_file_size: c.max_file_size.or(cfg.max_file_size).unwrap_or(16 << 20),
         render,

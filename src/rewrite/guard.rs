@@ -3,9 +3,10 @@
 //! constant whose consumer stays CUDA, not a type whose overloads would collide. Each refusal is
 //! a reason, and the finding is reported `guided` with it.
 
+use super::project::Facts;
 use crate::analyze::FileAnalysis;
 use crate::catalog::Catalog;
-use crate::model::{ApiMatch, MatchRef, RuleKind, Site, Status, Target};
+use crate::model::{ApiMatch, MatchContext, MatchRef, RuleKind, Site, Status, Target};
 use crate::source::SourceFile;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -38,14 +39,19 @@ pub fn blockers(
     catalog: &Catalog,
     matches: &[&ApiMatch],
     t: Target,
+    project: Option<&Facts>,
     rewritten_call: impl Fn(usize) -> bool,
 ) -> Vec<Option<String>> {
     let platform = other_platform(file, fa);
     let collisions = overload_collisions(fa, catalog, matches, t);
     let mut out: Vec<Option<String>> = vec![None; matches.len()];
+    let local_vars = declared_vars(matches);
+    if let Some(p) = project {
+        super::project::refusals(file, fa, catalog, matches, t, p, &local_vars, &mut out);
+    }
     for (i, m) in matches.iter().enumerate() {
         let MatchRef::Rule(ri) = m.what else { continue };
-        if catalog.rules[ri].target(t).status != Status::Direct {
+        if catalog.rules[ri].target(t).status != Status::Direct || out[i].is_some() {
             continue;
         }
         if let Some(p) = platform {
@@ -54,6 +60,15 @@ pub fn blockers(
             ));
         } else if m.site == Site::Declaration {
             out[i] = Some("the name is declared or defined here; only uses are renamed".into());
+        } else if let Some(name) = (catalog.rules[ri].kind == RuleKind::Enum
+            && m.context == MatchContext::MacroBody)
+            .then(|| object_macro(file, m.name_range.start))
+            .flatten()
+        {
+            // `#define CUBLAS_LOWP CUDA_R_16BF`: where CUBLAS_LOWP is used decides the type.
+            out[i] = Some(format!(
+                "it is the value of the macro `{name}`, and the calls it is used in decide its type"
+            ));
         } else if catalog.rules[ri].kind == RuleKind::Function && !called(file, m) {
             // `GET_PROC(cuCtxDestroy)` pastes the name into `tcuCtxDestroy`; `&cudaFree` as a
             // deleter has CUDA's signature. Only calls have the arguments a rewrite is checked on.
@@ -72,7 +87,16 @@ pub fn blockers(
     }
     receivers(file, catalog, matches, t, &mut out);
     nested(catalog, matches, t, &mut out);
-    variable_types(fa, catalog, matches, t, &rewritten_call, &mut out);
+    variable_types(
+        file,
+        fa,
+        catalog,
+        matches,
+        t,
+        project,
+        &rewritten_call,
+        &mut out,
+    );
     // Calls that will be rewritten: a constant passed to one of them goes with it.
     let rewritten = rewritten_calls(catalog, matches, t, &rewritten_call, &out);
     // Types renamed in this file, by where they stand (for `T x = CONSTANT;`).
@@ -105,6 +129,10 @@ pub fn blockers(
             _ => Vec::new(),
         })
         .collect();
+    // A global of another file whose type is renamed there.
+    let renamed_elsewhere = |var: &str| {
+        project.is_some_and(|p| p.renamed_globals.contains(var)) && !local_vars.contains(var)
+    };
     for (i, m) in matches.iter().enumerate() {
         let MatchRef::Rule(ri) = m.what else { continue };
         let rule = &catalog.rules[ri];
@@ -144,9 +172,13 @@ pub fn blockers(
                             })))
                 })
                 .map(|(_, o)| format!("it is compared with `{}(…)`, which stays CUDA here", o.name)),
-            Site::Assigned(var) if !renamed_vars.contains(var.as_str()) => Some(format!(
-                "it is assigned to `{var}`, whose type is not known to be ported here"
-            )),
+            Site::Assigned(var)
+                if !renamed_vars.contains(var.as_str()) && !renamed_elsewhere(var) =>
+            {
+                Some(format!(
+                    "it is assigned to `{var}`, whose type is not known to be ported here"
+                ))
+            }
             Site::Initializer(ty) => {
                 let text = String::from_utf8_lossy(&file.bytes[ty.clone()]);
                 let plain = text.split_whitespace().all(|w| {
@@ -174,6 +206,55 @@ pub fn blockers(
     out
 }
 
+/// The function whose first argument starts at `at`: `cublasCheck` in
+/// `cublasCheck(cublasCreate(&h))` (also when `cublasCheck` is a macro, which is not parsed).
+pub(crate) fn wrapping_callee(file: &SourceFile, at: usize) -> Option<String> {
+    let before = &file.bytes[..at];
+    let open = before.iter().rposition(|b| !b.is_ascii_whitespace())?;
+    if before[open] != b'(' {
+        return None;
+    }
+    let end = before[..open]
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())?
+        + 1;
+    let start = before[..end]
+        .iter()
+        .rposition(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b':'))
+        .map_or(0, |p| p + 1);
+    (start < end).then(|| String::from_utf8_lossy(&before[start..end]).into_owned())
+}
+
+/// The name of the object-like macro (`#define NAME value`, no parameters) whose body holds
+/// byte `at`, if it is one.
+fn object_macro(file: &SourceFile, at: usize) -> Option<String> {
+    let b = &file.bytes;
+    // Start of the logical line: back over lines that end in a backslash continuation.
+    let mut start = b[..at]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |p| p + 1);
+    while start >= 2 && b[start - 2] == b'\\' {
+        start = b[..start - 1]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |p| p + 1);
+    }
+    let line = std::str::from_utf8(&b[start..at]).ok()?;
+    let rest = line
+        .trim_start()
+        .strip_prefix('#')?
+        .trim_start()
+        .strip_prefix("define")?;
+    let rest = rest
+        .strip_prefix(|c: char| c.is_ascii_whitespace())?
+        .trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (end > 0 && !rest[end..].starts_with('(')).then(|| rest[..end].to_string())
+}
+
 /// Whether a function name is called here: a parsed call, or (in a `#define` body, which is not
 /// parsed) the name followed by `(`.
 fn called(file: &SourceFile, m: &ApiMatch) -> bool {
@@ -182,6 +263,27 @@ fn called(file: &SourceFile, m: &ApiMatch) -> bool {
             .iter()
             .find(|b| !b.is_ascii_whitespace())
             .is_some_and(|&b| b == b'(')
+}
+
+/// Every variable and parameter this file declares with a CUDA type.
+pub(crate) fn declared_vars<'m>(matches: &[&'m ApiMatch]) -> BTreeSet<&'m str> {
+    matches
+        .iter()
+        .flat_map(|m| match &m.site {
+            Site::DeclaredType { vars, .. } => vars.iter().map(String::as_str).collect(),
+            Site::Parameter { var, .. } => vec![var.as_str()],
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// A type rule whose target is a plain integer (`typedef int aclError;` in acl_base_rt.h): a
+/// variable or parameter of it still accepts the CUDA enum a call that stays CUDA returns, since
+/// unscoped enums convert to int (the reverse does not hold).
+pub(crate) fn takes_cuda_values(catalog: &Catalog, m: &ApiMatch, t: Target) -> bool {
+    const INTEGER_TYPES: [&str; 1] = ["aclError"];
+    matches!(m.what, MatchRef::Rule(r) if catalog.rules[r].kind == RuleKind::Type
+        && INTEGER_TYPES.contains(&catalog.rules[r].target(t).api.as_str()))
 }
 
 /// A type rule that is `direct` on the target (renamed unless refused).
@@ -216,11 +318,14 @@ fn rewritten_calls(
 /// care: not CUDA, not a function of this file taking a CUDA type); a call is rewritten only where
 /// the variables it is passed do not keep a CUDA type. Refusing one can refuse another, so this
 /// repeats until nothing changes (it only ever refuses, so it ends).
+#[allow(clippy::too_many_arguments)]
 fn variable_types(
+    file: &SourceFile,
     fa: &FileAnalysis,
     catalog: &Catalog,
     matches: &[&ApiMatch],
     t: Target,
+    project: Option<&Facts>,
     rewritten_call: &impl Fn(usize) -> bool,
     out: &mut [Option<String>],
 ) {
@@ -249,6 +354,13 @@ fn variable_types(
                 _ => None,
             })
             .collect();
+        // Calls that stay CUDA passed straight to a function: `cublasCheck(cublasCreate(&h))`
+        // (callee, the call that stays).
+        let results_into: Vec<(String, &str)> = matches
+            .iter()
+            .filter_map(|m| m.call.as_ref().filter(|c| stays(&c.range)).map(|c| (m, c)))
+            .filter_map(|(m, c)| wrapping_callee(file, c.range.start).map(|f| (f, m.name.as_str())))
+            .collect();
         // Variables whose declared CUDA type stays, and those whose type is renamed.
         let mut kept: Vec<(String, Range<usize>, &str)> = Vec::new();
         for (i, m) in matches.iter().enumerate() {
@@ -274,10 +386,22 @@ fn variable_types(
                         .find(|u| u.var == *function && stays(&u.call)),
                     _ => None,
                 };
+                let takes_cuda = takes_cuda_values(catalog, m, t);
+                let result = match &m.site {
+                    Site::Parameter { function, .. } if !takes_cuda => {
+                        results_into.iter().find(|(callee, _)| callee == function)
+                    }
+                    _ => None,
+                };
                 let why = init_calls
                     .iter()
-                    .find(|c| stays(c))
+                    .find(|c| !takes_cuda && stays(c))
                     .map(|_| "it holds the result of a call that stays CUDA here".to_string())
+                    .or_else(|| {
+                        result.map(|(callee, inner)| {
+                            format!("`{callee}` receives the result of `{inner}(…)`, which stays CUDA here")
+                        })
+                    })
                     .or_else(|| {
                         callback.map(|u| {
                             format!(
@@ -293,7 +417,12 @@ fn variable_types(
                                 vars.contains(&u.var)
                                     && scope.start <= u.call.start
                                     && u.call.end <= scope.end
-                                    && (stays(&u.call) || cuda_params.contains(u.callee.as_str()))
+                                    && (stays(&u.call)
+                                        || cuda_params.contains(u.callee.as_str())
+                                        || project.is_some_and(|p| {
+                                            p.kept_params
+                                                .contains_key(&(u.callee.clone(), m.name.clone()))
+                                        }))
                             })
                             .map(|u| {
                                 format!(

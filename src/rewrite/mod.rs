@@ -4,5 +4,6 @@ pub mod annotate;
 pub mod apply;
 pub mod guard;
 pub mod plan;
+pub mod project;
 
 pub use plan::{plan_file, FilePlan, PlanOptions};

@@ -4,6 +4,7 @@
 use super::annotate;
 use super::apply::{apply, Insertion};
 use super::guard;
+use super::project::{self, Facts, ProjectFacts};
 use crate::analyze::lexical::{self, Token};
 use crate::analyze::FileAnalysis;
 use crate::catalog::{Catalog, Segment};
@@ -22,6 +23,8 @@ pub struct PlanOptions {
     pub ignore: Vec<String>,
     /// Write `// cuport[…]` annotations above findings.
     pub annotate: bool,
+    /// What the other files of the project decided (see `project`).
+    pub project: Option<std::sync::Arc<ProjectFacts>>,
 }
 
 impl PlanOptions {
@@ -43,6 +46,8 @@ pub struct FilePlan {
     pub output: Option<Vec<u8>>,
     /// Edits applied on the chosen target.
     pub edits: usize,
+    /// What this file's decisions mean for the rest of the project.
+    pub facts: ProjectFacts,
 }
 
 /// Deepest nesting of rewritten calls inside rewritten calls that is composed.
@@ -95,8 +100,20 @@ pub fn plan_file(
         .collect();
     let plans: Vec<(Target, TargetPlan)> = Target::ALL
         .into_iter()
-        .map(|t| (t, plan_target(file, fa, catalog, &matches, t)))
+        .map(|t| {
+            let project = opts.project.as_ref().and_then(|p| p.get(t));
+            (t, plan_target(file, fa, catalog, &matches, t, project))
+        })
         .collect();
+    let facts = ProjectFacts {
+        by_target: plans
+            .iter()
+            .map(|(t, p)| {
+                let applied = |i: usize| p.outcomes[i].as_ref().is_some_and(|o| o.applied);
+                (*t, project::collect(file, fa, catalog, &matches, applied))
+            })
+            .collect(),
+    };
 
     let findings: Vec<Finding> = matches
         .iter()
@@ -178,6 +195,7 @@ pub fn plan_file(
         findings,
         output: (output != file.bytes).then_some(output),
         edits: edit_count,
+        facts,
     }
 }
 
@@ -248,6 +266,7 @@ fn plan_target(
     catalog: &Catalog,
     matches: &[&ApiMatch],
     t: Target,
+    project: Option<&Facts>,
 ) -> TargetPlan {
     let mut outcomes: Vec<Option<Outcome>> = vec![None; matches.len()];
     let mut cands: Vec<Cand> = Vec::new();
@@ -264,7 +283,7 @@ fn plan_target(
                 None => true,
             }
     };
-    let blocked = guard::blockers(file, fa, catalog, matches, t, rewritten_call);
+    let blocked = guard::blockers(file, fa, catalog, matches, t, project, rewritten_call);
 
     for (i, m) in matches.iter().enumerate() {
         let MatchRef::Rule(ri) = m.what else { continue };

@@ -1,0 +1,212 @@
+//! What one file's rewrite decisions mean for the others: a type renamed at a declaration in a
+//! header must agree with the calls that use the declared name in every file including it.
+//!
+//! The scan plans every file, collects these facts, and plans again with them until they stop
+//! changing (each round only adds refusals, so it settles). Names are matched by spelling:
+//! a project's functions and globals are one namespace as far as the linker is concerned.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::guard::{takes_cuda_values, wrapping_callee};
+use crate::analyze::FileAnalysis;
+use crate::catalog::Catalog;
+use crate::model::{ApiMatch, MatchRef, RuleKind, Site, Status, Target};
+use crate::source::SourceFile;
+
+/// Project-wide facts for one target; each entry names the file that caused it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// (function, CUDA type) of parameters whose CUDA type stays
+    /// (`void cublasCheck(cublasStatus_t)`) → (the type's library, where, the file).
+    pub kept_params: BTreeMap<(String, String), (String, String, String)>,
+    /// (function, library) of functions handed the result of a CUDA call that stays
+    /// (`cublasCheck(cublasCreate(&h))`) → (where, the file).
+    pub staying_into: BTreeMap<(String, String), (String, String)>,
+    /// File-scope variables whose CUDA type stays.
+    pub kept_globals: BTreeMap<String, String>,
+    /// File-scope variables whose CUDA type is renamed.
+    pub renamed_globals: BTreeSet<String>,
+    /// Variables passed to a CUDA call that stays.
+    pub passed_to_staying: BTreeMap<String, String>,
+}
+
+impl Facts {
+    fn merge(&mut self, other: Facts) {
+        for (k, v) in other.kept_params {
+            self.kept_params.entry(k).or_insert(v);
+        }
+        for (k, v) in other.staying_into {
+            self.staying_into.entry(k).or_insert(v);
+        }
+        for (k, v) in other.kept_globals {
+            self.kept_globals.entry(k).or_insert(v);
+        }
+        self.renamed_globals.extend(other.renamed_globals);
+        for (k, v) in other.passed_to_staying {
+            self.passed_to_staying.entry(k).or_insert(v);
+        }
+    }
+}
+
+/// Facts for both targets.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProjectFacts {
+    pub by_target: BTreeMap<Target, Facts>,
+}
+
+impl ProjectFacts {
+    pub fn get(&self, t: Target) -> Option<&Facts> {
+        self.by_target.get(&t)
+    }
+
+    pub fn merge(mut self, other: ProjectFacts) -> ProjectFacts {
+        for (t, f) in other.by_target {
+            self.by_target.entry(t).or_default().merge(f);
+        }
+        self
+    }
+}
+
+/// This file's facts for target `t`, from which of its matches are rewritten (`applied(i)`).
+pub fn collect(
+    file: &SourceFile,
+    fa: &FileAnalysis,
+    catalog: &Catalog,
+    matches: &[&ApiMatch],
+    applied: impl Fn(usize) -> bool,
+) -> Facts {
+    let mut f = Facts::default();
+    let whole = 0..file.bytes.len();
+    let library = |i: usize| match matches[i].what {
+        MatchRef::Rule(r) => catalog.rules[r].library.clone(),
+        MatchRef::Unmapped { library } => library.to_string(),
+    };
+    let is_type = |i: usize| matches!(matches[i].what, MatchRef::Rule(r) if catalog.rules[r].kind == RuleKind::Type);
+    let mut staying_calls: BTreeMap<(usize, usize), &str> = BTreeMap::new();
+    for (i, m) in matches.iter().enumerate() {
+        let place = |what: &str| format!("{what} in {}", file.rel);
+        match &m.site {
+            Site::Parameter { function, .. } if is_type(i) && !applied(i) => {
+                f.kept_params
+                    .entry((function.clone(), m.name.clone()))
+                    .or_insert_with(|| {
+                        (
+                            library(i),
+                            place(&format!("`{function}`")),
+                            file.rel.clone(),
+                        )
+                    });
+            }
+            Site::DeclaredType { vars, scope, .. } if is_type(i) && *scope == whole => {
+                for v in vars {
+                    if applied(i) {
+                        f.renamed_globals.insert(v.clone());
+                    } else {
+                        f.kept_globals
+                            .entry(v.clone())
+                            .or_insert_with(|| format!("`{}`, {}", m.name, file.rel));
+                    }
+                }
+            }
+            _ => {}
+        }
+        let Some(call) = m.call.as_ref().filter(|_| !is_type(i) && !applied(i)) else {
+            continue;
+        };
+        staying_calls.insert((call.range.start, call.range.end), m.name.as_str());
+        if let Some(callee) = wrapping_callee(file, call.range.start) {
+            f.staying_into
+                .entry((callee, library(i)))
+                .or_insert_with(|| (place(&format!("`{}(…)`", m.name)), file.rel.clone()));
+        }
+    }
+    // Only names this file does not declare: its own variables are settled here (guard.rs).
+    let local = super::guard::declared_vars(matches);
+    for u in fa
+        .arg_uses
+        .iter()
+        .filter(|u| !local.contains(u.var.as_str()))
+    {
+        if let Some(name) = staying_calls.get(&(u.call.start, u.call.end)) {
+            f.passed_to_staying
+                .entry(u.var.clone())
+                .or_insert_with(|| format!("`{name}` in {}", file.rel));
+        }
+    }
+    f
+}
+
+/// Refusals that follow from the other files' decisions: a parameter type that another
+/// declaration of the function keeps, or that receives a call staying CUDA in another file; a
+/// global whose type must stay because another file passes it to a call that stays; and the
+/// converse for calls here (a global kept elsewhere, a function keeping a CUDA parameter type
+/// of the call's library). Entries this file contributed are left to the in-file checks, which
+/// give better reasons.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn refusals(
+    file: &SourceFile,
+    fa: &FileAnalysis,
+    catalog: &Catalog,
+    matches: &[&ApiMatch],
+    t: Target,
+    p: &Facts,
+    local_vars: &BTreeSet<&str>,
+    out: &mut [Option<String>],
+) {
+    let whole = 0..file.bytes.len();
+    for (i, m) in matches.iter().enumerate() {
+        let MatchRef::Rule(ri) = m.what else { continue };
+        let rule = &catalog.rules[ri];
+        if rule.target(t).status != Status::Direct {
+            continue;
+        }
+        let lib = rule.library.as_str();
+        out[i] = match &m.site {
+            Site::Parameter { function: f, .. } if rule.kind == RuleKind::Type => p
+                .staying_into
+                .get(&(f.clone(), lib.to_string()))
+                .filter(|(_, from)| *from != file.rel && !takes_cuda_values(catalog, m, t))
+                .map(|(w, _)| format!("`{f}` receives the result of {w}, which stays CUDA"))
+                .or_else(|| {
+                    p.kept_params
+                        .get(&(f.clone(), m.name.clone()))
+                        .filter(|(_, _, from)| *from != file.rel)
+                        .map(|(_, w, _)| {
+                            format!("{w} keeps `{}`, and its declarations must agree", m.name)
+                        })
+                }),
+            Site::DeclaredType { vars, scope, .. }
+                if rule.kind == RuleKind::Type && *scope == whole =>
+            {
+                vars.iter().find_map(|v| {
+                    p.passed_to_staying
+                        .get(v)
+                        .map(|w| format!("`{v}` is passed to {w}, which stays CUDA"))
+                })
+            }
+            _ => None,
+        };
+        if out[i].is_some() || rule.kind == RuleKind::Type {
+            continue;
+        }
+        let Some(call) = &m.call else { continue };
+        let kept_global = fa
+            .arg_uses
+            .iter()
+            .filter(|u| u.call == call.range && !local_vars.contains(u.var.as_str()))
+            .find_map(|u| {
+                p.kept_globals
+                    .get(&u.var)
+                    .map(|w| format!("`{}` keeps its CUDA type ({w})", u.var))
+            });
+        let into_kept = wrapping_callee(file, call.range.start).and_then(|f| {
+            p.kept_params
+                .iter()
+                .find(|((func, _), (l, _, _))| *func == f && l == lib)
+                .map(|((_, ty), (_, w, _))| {
+                    format!("{w} takes a `{ty}` that stays CUDA, and the rewritten call's result would not fit")
+                })
+        });
+        out[i] = kept_global.or(into_kept);
+    }
+}
