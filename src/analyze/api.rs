@@ -133,7 +133,13 @@ impl<'a> Walker<'a> {
                     let raw = String::from_utf8_lossy(&self.src[r.clone()]).into_owned();
                     let name = normalize_name(&raw);
                     if let Some(rule) = self.catalog.lookup_name(&name) {
-                        self.push(MatchRef::Rule(rule), name, r.clone(), r, None, ctx);
+                        // In a #define body the call is recovered from the tokens, so templates
+                        // (`cudaGetErrorString(e)` → `((void)(e), aclGetRecentErrMsg())`) apply.
+                        let call = (ctx == MatchContext::MacroBody)
+                            .then(|| macro_call(self.src, r.clone()))
+                            .flatten();
+                        let span = call.as_ref().map_or(r.clone(), |c| c.range.clone());
+                        self.push(MatchRef::Rule(rule), name, r, span, call, ctx);
                     } else {
                         self.unmapped(name, r, ctx);
                     }
@@ -733,6 +739,26 @@ impl<'a> Walker<'a> {
                         None => Site::Value,
                     };
                 }
+                // `return CUDA_R_32F;`: the function's declared return type receives it.
+                "return_statement" => {
+                    let f = self.enclosing(p, &["function_definition", "lambda_expression"]);
+                    return match f
+                        .filter(|f| f.kind_name() == "function_definition")
+                        .and_then(|f| f.field("type"))
+                    {
+                        Some(t) => Site::Initializer(t.byte_range()),
+                        None => Site::Value,
+                    };
+                }
+                // `static constexpr cudaDataType t = CUDA_R_32F;` in a struct.
+                "field_declaration"
+                    if p.field("default_value").is_some_and(|v| v.id() == cur.id()) =>
+                {
+                    return match p.field("type") {
+                        Some(t) => Site::Initializer(t.byte_range()),
+                        None => Site::Value,
+                    };
+                }
                 // Template arguments, array sizes, enumerator values: a compile-time use.
                 "template_argument_list" | "enumerator" | "array_declarator" => return Site::Use,
                 "assignment_expression"
@@ -807,6 +833,11 @@ impl<'a> Walker<'a> {
                         None => break,
                     },
                     "cast_expression" => match n.field("value") {
+                        Some(x) => x,
+                        None => break,
+                    },
+                    // `traits<T>::cuda_data_type`: the member, by name.
+                    "qualified_identifier" => match n.field("name") {
                         Some(x) => x,
                         None => break,
                     },
@@ -930,4 +961,75 @@ fn innermost_identifier(mut n: Node, src: &[u8]) -> String {
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The call `name(args…)` starting at a name inside a `#define` body (not parsed), read from the
+/// tokens: balanced brackets, string and character literals skipped, arguments split at top-level
+/// commas. `None` when the name is not followed by `(` or the call does not close on the
+/// logical line. Arguments using `#`/`##` make the call unsafe to rewrite.
+fn macro_call(src: &[u8], name: std::ops::Range<usize>) -> Option<CallShape> {
+    let mut i = name.end;
+    while i < src.len() && (src[i] == b' ' || src[i] == b'\t') {
+        i += 1;
+    }
+    if src.get(i) != Some(&b'(') {
+        return None;
+    }
+    let open = i;
+    let (mut depth, mut args, mut arg_start) = (0usize, Vec::new(), open + 1);
+    while i < src.len() {
+        match src[i] {
+            b'"' | b'\'' => {
+                let q = src[i];
+                i += 1;
+                while i < src.len() && src[i] != q && src[i] != b'\n' {
+                    i += if src[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    args.push(arg_start..i);
+                    break;
+                }
+            }
+            b',' if depth == 1 => {
+                args.push(arg_start..i);
+                arg_start = i + 1;
+            }
+            // A line end that is not a continuation ends the #define.
+            b'\n' if src[..i].iter().rev().find(|c| **c != b'\r') != Some(&b'\\') => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    if depth != 0 || i >= src.len() {
+        return None;
+    }
+    let trim = |r: std::ops::Range<usize>| {
+        let (mut a, mut b) = (r.start, r.end);
+        while a < b && (src[a].is_ascii_whitespace() || src[a] == b'\\') {
+            a += 1;
+        }
+        while b > a && (src[b - 1].is_ascii_whitespace() || src[b - 1] == b'\\') {
+            b -= 1;
+        }
+        a..b
+    };
+    let mut args: Vec<_> = args.into_iter().map(trim).collect();
+    if args.len() == 1 && args[0].is_empty() {
+        args.clear();
+    }
+    let text = &src[open..=i];
+    let unsafe_reason = (text.contains(&b'#') || text.windows(11).any(|w| w == b"__VA_ARGS__"))
+        .then(|| "its arguments are stringised, pasted or variadic in the #define".to_string());
+    Some(CallShape {
+        range: name.start..i + 1,
+        args,
+        recv: None,
+        op: None,
+        targs: None,
+        unsafe_reason,
+    })
 }

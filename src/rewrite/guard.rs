@@ -58,6 +58,12 @@ pub fn blockers(
             out[i] = Some(format!(
                 "this file is {p} code (or a {p} shim), not CUDA to port"
             ));
+        } else if let Some(h) =
+            cpp_only_include(file, catalog.rules[ri].target(t).include.as_deref())
+        {
+            out[i] = Some(format!(
+                "this is a C file, and {h} is C++ only (it includes <cstdint> and declares with `using`)"
+            ));
         } else if m.site == Site::Declaration {
             out[i] = Some("the name is declared or defined here; only uses are renamed".into());
         } else if let Some(name) = (catalog.rules[ri].kind == RuleKind::Enum
@@ -203,7 +209,93 @@ pub fn blockers(
             _ => None,
         };
     }
+    macro_bodies(file, catalog, matches, t, &rewritten_call, &mut out);
     out
+}
+
+/// A `#define` body is rewritten whole or not at all: in
+/// `auto s = static_cast<cudaError_t>(call); … cudaGetErrorString(s)` renaming the type while the
+/// call (whose template cannot be applied in an unparsed body) stays breaks every use.
+fn macro_bodies(
+    file: &SourceFile,
+    catalog: &Catalog,
+    matches: &[&ApiMatch],
+    t: Target,
+    rewritten_call: &impl Fn(usize) -> bool,
+    out: &mut [Option<String>],
+) {
+    let direct = |i: usize| matches!(matches[i].what, MatchRef::Rule(r) if catalog.rules[r].target(t).status == Status::Direct);
+    let mut bodies: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+    // Matches come in source order: reuse the body found for the previous one when it holds
+    // this one too (a 100,000-line #define is one body, found once).
+    let mut last: Option<(usize, usize)> = None;
+    for (i, m) in matches.iter().enumerate() {
+        if m.context == MatchContext::MacroBody {
+            let at = m.name_range.start;
+            let body = match last {
+                Some((s, e)) if s <= at && at < e => (s, e),
+                _ => logical_line(&file.bytes, at),
+            };
+            last = Some(body);
+            bodies.entry(body).or_default().push(i);
+        }
+    }
+    for members in bodies.values() {
+        // What stays: not direct, refused, or a template rule (an unparsed body has no call to
+        // fill a template from).
+        let stays = members.iter().find(|&&i| {
+            !direct(i)
+                || out[i].is_some()
+                || (matches[i].call.is_some() && !rewritten_call(i))
+                || (matches[i].call.is_none()
+                    && matches!(matches[i].what, MatchRef::Rule(r) if catalog.rules[r].target(t).template.is_some()))
+        });
+        let Some(&kept) = stays else { continue };
+        for &i in members {
+            if out[i].is_none() && direct(i) && i != kept {
+                out[i] = Some(format!(
+                    "`{}` in the same #define body stays CUDA, and a body is rewritten whole or not at all",
+                    matches[kept].name
+                ));
+            }
+        }
+    }
+}
+
+/// The logical source line (backslash continuations joined) holding byte `at`.
+fn logical_line(b: &[u8], at: usize) -> (usize, usize) {
+    let line_start = |end: usize| {
+        b[..end]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |p| p + 1)
+    };
+    // The line before continues into this one when it ends in `\` (before `\n` or `\r\n`).
+    let continued = |start: usize| {
+        let before = &b[..start.saturating_sub(1)];
+        let before = before.strip_suffix(b"\r").unwrap_or(before);
+        start >= 2 && before.ends_with(b"\\")
+    };
+    let mut start = line_start(at);
+    while continued(start) {
+        start = line_start(start - 1);
+    }
+    let mut end = at;
+    loop {
+        end = b[end..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |p| end + p);
+        let last = b[start..end]
+            .iter()
+            .rev()
+            .find(|c| !c.is_ascii_whitespace());
+        if end < b.len() && last == Some(&b'\\') {
+            end += 1;
+        } else {
+            return (start, end);
+        }
+    }
 }
 
 /// The function whose first argument starts at `at`: `cublasCheck` in
@@ -228,19 +320,15 @@ pub(crate) fn wrapping_callee(file: &SourceFile, at: usize) -> Option<String> {
 /// The name of the object-like macro (`#define NAME value`, no parameters) whose body holds
 /// byte `at`, if it is one.
 fn object_macro(file: &SourceFile, at: usize) -> Option<String> {
-    let b = &file.bytes;
-    // Start of the logical line: back over lines that end in a backslash continuation.
-    let mut start = b[..at]
-        .iter()
-        .rposition(|&c| c == b'\n')
-        .map_or(0, |p| p + 1);
-    while start >= 2 && b[start - 2] == b'\\' {
-        start = b[..start - 1]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(0, |p| p + 1);
-    }
-    let line = std::str::from_utf8(&b[start..at]).ok()?;
+    macro_at(file, at)
+        .filter(|(_, function_like)| !function_like)
+        .map(|(n, _)| n)
+}
+
+/// The `#define` whose body holds byte `at`: its name, and whether it takes parameters.
+pub(crate) fn macro_at(file: &SourceFile, at: usize) -> Option<(String, bool)> {
+    let (start, _) = logical_line(&file.bytes, at);
+    let line = std::str::from_utf8(&file.bytes[start..at]).ok()?;
     let rest = line
         .trim_start()
         .strip_prefix('#')?
@@ -252,7 +340,14 @@ fn object_macro(file: &SourceFile, at: usize) -> Option<String> {
     let end = rest
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .unwrap_or(rest.len());
-    (end > 0 && !rest[end..].starts_with('(')).then(|| rest[..end].to_string())
+    (end > 0).then(|| (rest[..end].to_string(), rest[end..].starts_with('(')))
+}
+
+/// The header a rewrite adds, when it cannot be included from this C file: ops-blas's public
+/// headers are C++ (hicann/ops-blas include/cann_ops_blas.h, cann_ops_blasLt.h).
+fn cpp_only_include<'a>(file: &SourceFile, include: Option<&'a str>) -> Option<&'a str> {
+    const CPP_ONLY: [&str; 2] = ["cann_ops_blas.h", "cann_ops_blasLt.h"];
+    include.filter(|h| file.language == crate::source::Language::C && CPP_ONLY.contains(h))
 }
 
 /// Whether a function name is called here: a parsed call, or (in a `#define` body, which is not
@@ -337,6 +432,25 @@ fn variable_types(
         .filter(|m| !is_kind(m, RuleKind::Type))
         .filter_map(|m| m.call.as_ref().map(|c| (c.range.start, c.range.end)))
         .collect();
+    // Functions of this file declared more than once with CUDA parameter types (overloads).
+    let mut seen: BTreeMap<&str, BTreeSet<(usize, usize)>> = BTreeMap::new();
+    for m in matches {
+        if let Site::Parameter {
+            function, scope, ..
+        } = &m.site
+        {
+            seen.entry(function.as_str())
+                .or_default()
+                .insert((scope.start, scope.end));
+        }
+    }
+    let overloaded: BTreeSet<&str> = seen
+        .into_iter()
+        .filter(|(_, scopes)| scopes.len() > 1)
+        .map(|(f, _)| f)
+        .collect();
+    // Variables whose CUDA type stayed in the previous round (name, scope, CUDA type).
+    let mut kept_before: Vec<(String, Range<usize>, String)> = Vec::new();
     for _round in 0..8 {
         let mut changed = false;
         let rewritten = rewritten_calls(catalog, matches, t, rewritten_call, out);
@@ -393,10 +507,32 @@ fn variable_types(
                     }
                     _ => None,
                 };
-                let why = init_calls
-                    .iter()
-                    .find(|c| !takes_cuda && stays(c))
-                    .map(|_| "it holds the result of a call that stays CUDA here".to_string())
+                // `k<<<…>>>(d)` / `f(d)` with `d` keeping the CUDA type this parameter had.
+                // Locals only (a member or global of the same name may be another variable),
+                // and not for overloads (another overload may take the argument).
+                let kept_arg = match &m.site {
+                    Site::Parameter { function, .. } if !overloaded.contains(function.as_str()) => {
+                        fa.arg_uses.iter().find(|u| {
+                            u.callee == *function
+                                && kept_before.iter().any(|(v, scope, ty)| {
+                                    *v == u.var
+                                        && *ty == m.name
+                                        && *scope != (0..file.bytes.len())
+                                        && scope.start <= u.call.start
+                                        && u.call.end <= scope.end
+                                })
+                        })
+                    }
+                    _ => None,
+                };
+                let why = kept_arg
+                    .map(|u| format!("`{}` is called with `{}`, whose CUDA type stays", u.callee, u.var))
+                    .or_else(|| {
+                        init_calls
+                            .iter()
+                            .find(|c| !takes_cuda && stays(c))
+                            .map(|_| "it holds the result of a call that stays CUDA here".to_string())
+                    })
                     .or_else(|| {
                         result.map(|(callee, inner)| {
                             format!("`{callee}` receives the result of `{inner}(…)`, which stays CUDA here")
@@ -463,6 +599,32 @@ fn variable_types(
                 out[i] = Some(why);
                 changed = true;
             }
+        }
+        // `aclDataType f() { … return CUDA_C_16F; }`: a type that receives a constant staying
+        // CUDA stays too.
+        for i in 0..matches.len() {
+            let m = matches[i];
+            if out[i].is_some() || !direct(m) || !is_kind(m, RuleKind::Type) {
+                continue;
+            }
+            let receives = matches.iter().enumerate().find(|(j, o)| {
+                is_kind(o, RuleKind::Enum)
+                    && (out[*j].is_some() || !direct(o))
+                    && matches!(&o.site, Site::Initializer(ty)
+                        if ty.start <= m.name_range.start && m.name_range.end <= ty.end)
+            });
+            if let Some((_, o)) = receives {
+                out[i] = Some(format!("it receives `{}`, which stays CUDA here", o.name));
+                changed = true;
+            }
+        }
+        let now: Vec<(String, Range<usize>, String)> = kept
+            .iter()
+            .map(|(v, scope, ty)| (v.clone(), scope.clone(), ty.to_string()))
+            .collect();
+        if now != kept_before {
+            kept_before = now;
+            changed = true;
         }
         if !changed {
             break;
@@ -543,6 +705,8 @@ fn nested(catalog: &Catalog, matches: &[&ApiMatch], t: Target, out: &mut [Option
                 && !m.name.chars().any(|c| c.is_ascii_lowercase())
         }
     };
+    let starts: Vec<usize> = matches.iter().map(|m| m.name_range.start).collect();
+    let sorted = starts.windows(2).all(|w| w[0] <= w[1]);
     loop {
         let mut changed = false;
         for (i, m) in matches.iter().enumerate() {
@@ -555,10 +719,23 @@ fn nested(catalog: &Catalog, matches: &[&ApiMatch], t: Target, out: &mut [Option
             let inside = args.0.start..args.1.end;
             let within =
                 |o: &ApiMatch| inside.start <= o.name_range.start && o.name_range.end <= inside.end;
-            let refused = matches.iter().enumerate().find(|(j, o)| {
+            // Matches are in source order: only those starting inside the arguments.
+            let (from, to) = if sorted {
+                (
+                    starts.partition_point(|&s| s < inside.start),
+                    starts.partition_point(|&s| s < inside.end),
+                )
+            } else {
+                (0, matches.len())
+            };
+            let refused = (from..to).map(|j| (j, matches[j])).find(|(j, o)| {
                 *j != i && out[*j].is_some() && library(o) == library(m) && within(o)
             });
-            let kept = || matches.iter().find(|o| within(o) && kept_constant(o));
+            let kept = || {
+                (from..to)
+                    .map(|j| matches[j])
+                    .find(|o| within(o) && kept_constant(o))
+            };
             if let Some((_, o)) = refused {
                 out[i] = Some(format!(
                     "`{}` inside its arguments cannot be rewritten here, and the two go together",

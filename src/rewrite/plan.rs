@@ -444,7 +444,11 @@ fn plan_target(
 /// Why a template cannot be applied to this match, if it cannot.
 fn template_blocker(m: &ApiMatch, tpl: &crate::catalog::Template, arity: usize) -> Option<String> {
     match m.context {
-        MatchContext::MacroBody => return Some("it sits inside a #define body".into()),
+        // A #define body is not parsed: only a call recovered from its tokens can take a template.
+        MatchContext::MacroBody if m.call.is_none() => {
+            return Some("it sits inside a #define body".into())
+        }
+        MatchContext::MacroBody => {}
         MatchContext::ParseError => return Some("it sits in a region that did not parse".into()),
         MatchContext::Code => {}
     }

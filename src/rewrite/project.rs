@@ -7,10 +7,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::guard::{takes_cuda_values, wrapping_callee};
+use super::guard::{macro_at, takes_cuda_values, wrapping_callee};
 use crate::analyze::FileAnalysis;
 use crate::catalog::Catalog;
-use crate::model::{ApiMatch, MatchRef, RuleKind, Site, Status, Target};
+use crate::model::{ApiMatch, MatchContext, MatchRef, RuleKind, Site, Status, Target};
 use crate::source::SourceFile;
 
 /// Project-wide facts for one target; each entry names the file that caused it.
@@ -85,6 +85,17 @@ pub fn collect(
     let mut staying_calls: BTreeMap<(usize, usize), &str> = BTreeMap::new();
     for (i, m) in matches.iter().enumerate() {
         let place = |what: &str| format!("{what} in {}", file.rel);
+        // A type in a function-like macro's body is the macro's "parameter type":
+        // `#define CUBLAS_CHECK(e) { cublasStatus_t s = (e); … }`.
+        let in_macro = (m.context == MatchContext::MacroBody && is_type(i))
+            .then(|| macro_at(file, m.name_range.start))
+            .flatten()
+            .filter(|(_, function_like)| *function_like);
+        if let (Some((name, _)), false) = (&in_macro, applied(i)) {
+            f.kept_params
+                .entry((name.clone(), m.name.clone()))
+                .or_insert_with(|| (library(i), place(&format!("`{name}`")), file.rel.clone()));
+        }
         match &m.site {
             Site::Parameter { function, .. } if is_type(i) && !applied(i) => {
                 f.kept_params
@@ -161,6 +172,18 @@ pub(crate) fn refusals(
             continue;
         }
         let lib = rule.library.as_str();
+        let in_macro = (m.context == MatchContext::MacroBody && rule.kind == RuleKind::Type)
+            .then(|| macro_at(file, m.name_range.start))
+            .flatten()
+            .filter(|(_, function_like)| *function_like);
+        if let Some((name, _)) = in_macro {
+            out[i] = p
+                .staying_into
+                .get(&(name.clone(), lib.to_string()))
+                .filter(|_| !takes_cuda_values(catalog, m, t))
+                .map(|(w, _)| format!("the macro `{name}` is given {w}, which stays CUDA"));
+            continue;
+        }
         out[i] = match &m.site {
             Site::Parameter { function: f, .. } if rule.kind == RuleKind::Type => p
                 .staying_into
