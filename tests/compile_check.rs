@@ -3,7 +3,8 @@
 //! the toolchain the test is skipped on a developer's machine and fails under `CI=true`.
 
 mod common;
-use common::repo;
+use common::{present_or_skip, repo, run_report_tool};
+use std::ffi::OsStr;
 use std::process::Command;
 
 fn toolchain_ready() -> bool {
@@ -13,38 +14,17 @@ fn toolchain_ready() -> bool {
             std::env::var("HOME").unwrap_or_default()
         )
     });
-    std::path::Path::new(&home).join(".complete").exists()
-        && Command::new("clang-19").arg("--version").output().is_ok()
+    let present = std::path::Path::new(&home).join(".complete").exists()
+        && Command::new("clang-19").arg("--version").output().is_ok();
+    present_or_skip(present, "compile toolchain", "scripts/toolchain.sh")
 }
 
 #[test]
 fn every_direct_example_compiles_after_its_rewrite() {
     if !toolchain_ready() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but the compile toolchain is missing: run scripts/toolchain.sh"
-        );
-        eprintln!("SKIPPED: no compile toolchain (run scripts/toolchain.sh)");
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let report = dir.path().join("examples.json");
-    let o = Command::new("python3")
-        .arg(repo().join("tools/compile_examples.py"))
-        .arg("--cuport")
-        .arg(env!("CARGO_BIN_EXE_cuport"))
-        .arg("--json")
-        .arg(&report)
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "{out}\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let (r, out) = run_report_tool("compile_examples.py", &[]);
     let groups = r["targets"].as_object().unwrap();
     let compiled = |k: &str| groups[k]["compile_after"].as_u64().unwrap();
     for (k, g) in groups {
@@ -62,33 +42,19 @@ fn fixing_the_guard_fixtures_keeps_them_compiling() {
     // declarations other files use): the oracle type-checks them before and after
     // `cuport fix --write` with the real CUDA and AscendCL headers.
     if !toolchain_ready() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but the compile toolchain is missing: run scripts/toolchain.sh"
-        );
-        eprintln!("SKIPPED: no compile toolchain (run scripts/toolchain.sh)");
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let report = dir.path().join("oracle.json");
-    let o = Command::new("python3")
-        .arg(repo().join("tools/compile_oracle.py"))
-        .args(["--target", "mindspore", "--min-kept", "1.0", "--json"])
-        .arg(&report)
-        .arg("--cuport")
-        .arg(env!("CARGO_BIN_EXE_cuport"))
-        .arg(repo().join("fixtures/fix"))
-        .args(["guards.cu", "project"])
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "{out}\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let fixtures = repo().join("fixtures/fix");
+    let args: Vec<&OsStr> = ["--target", "mindspore", "--min-kept", "1.0"]
+        .iter()
+        .map(OsStr::new)
+        .chain([
+            fixtures.as_os_str(),
+            OsStr::new("guards.cu"),
+            OsStr::new("project"),
+        ])
+        .collect();
+    let (r, out) = run_report_tool("compile_oracle.py", &args);
     assert_eq!(r["compiled_before"], 2, "{out}");
     assert_eq!(r["still_compile"], 2, "{out}");
     assert!(r["edits"].as_u64().unwrap() >= 10, "{out}");

@@ -3,7 +3,7 @@
 
 use super::lexical::{self, Token};
 use super::unmapped::infer_library;
-use super::{ArgUse, FileAnalysis, KernelDef, RawLaunch};
+use super::{ArgUse, FileAnalysis, KernelDef, MacroDef, RawLaunch};
 use crate::catalog::{normalize_name, Catalog};
 use crate::model::{ApiMatch, CallShape, MatchContext, MatchRef, RuleKind, Site};
 use crate::parse::NodeExt;
@@ -72,6 +72,13 @@ impl<'a> Walker<'a> {
             "preproc_def" | "preproc_function_def" | "preproc_call" => {
                 if let Some(name) = node.field("name") {
                     self.fa.declared.insert(self.text(name).to_string());
+                    if node.kind_name() != "preproc_call" {
+                        self.fa.macros.push(MacroDef {
+                            name: self.text(name).to_string(),
+                            function_like: node.kind_name() == "preproc_function_def",
+                            range: node.byte_range(),
+                        });
+                    }
                 }
                 if node.start_position().row + 1 < node.end_position().row {
                     self.fa.directives.push(node.byte_range());

@@ -45,6 +45,16 @@ pub struct ArgUse {
     pub call: Range<usize>,
 }
 
+/// A `#define` of this file.
+#[derive(Clone, Debug)]
+pub struct MacroDef {
+    pub name: String,
+    /// `#define F(x) …` rather than `#define N …`.
+    pub function_like: bool,
+    /// The whole directive, body included.
+    pub range: Range<usize>,
+}
+
 /// Everything the later stages need from one file.
 #[derive(Debug, Default)]
 pub struct FileAnalysis {
@@ -59,6 +69,8 @@ pub struct FileAnalysis {
     pub included: BTreeSet<String>,
     /// Multi-line preprocessor directives; annotations go above them, never inside.
     pub directives: Vec<Range<usize>>,
+    /// `#define`s, in source order.
+    pub macros: Vec<MacroDef>,
     /// `__device__` functions by name, with their bodies (for kernel features).
     pub device_fns: Vec<(String, Range<usize>)>,
     pub parse_error_bytes: usize,
@@ -69,6 +81,14 @@ pub struct FileAnalysis {
     pub arg_uses: Vec<ArgUse>,
     /// `// cuport: ignore…` comments, with whether each silenced anything.
     pub suppressions: Vec<suppress::Suppression>,
+}
+
+impl FileAnalysis {
+    /// The `#define` whose directive holds byte `at`.
+    pub fn macro_at(&self, at: usize) -> Option<&MacroDef> {
+        let i = self.macros.partition_point(|d| d.range.start <= at);
+        self.macros[..i].last().filter(|d| at < d.range.end)
+    }
 }
 
 /// Analyze one parsed file.

@@ -68,8 +68,10 @@ pub fn blockers(
             out[i] = Some("the name is declared or defined here; only uses are renamed".into());
         } else if let Some(name) = (catalog.rules[ri].kind == RuleKind::Enum
             && m.context == MatchContext::MacroBody)
-            .then(|| object_macro(file, m.name_range.start))
+            .then(|| fa.macro_at(m.name_range.start))
             .flatten()
+            .filter(|d| !d.function_like)
+            .map(|d| &d.name)
         {
             // `#define CUBLAS_LOWP CUDA_R_16BF`: where CUBLAS_LOWP is used decides the type.
             out[i] = Some(format!(
@@ -126,15 +128,6 @@ pub fn blockers(
             _ => Vec::new(),
         })
         .collect();
-    // Variables declared with any CUDA type in this file (renamed or not).
-    let cuda_typed_vars: BTreeSet<&str> = matches
-        .iter()
-        .flat_map(|m| match &m.site {
-            Site::DeclaredType { vars, .. } => vars.iter().map(String::as_str).collect(),
-            Site::Parameter { var, .. } => vec![var.as_str()],
-            _ => Vec::new(),
-        })
-        .collect();
     // A global of another file whose type is renamed there.
     let renamed_elsewhere = |var: &str| {
         project.is_some_and(|p| p.renamed_globals.contains(var)) && !local_vars.contains(var)
@@ -157,7 +150,7 @@ pub fn blockers(
                 if {
                     let var = String::from_utf8_lossy(&file.bytes[other.clone()]);
                     let var = var.trim();
-                    cuda_typed_vars.contains(var) && !renamed_vars.contains(var)
+                    local_vars.contains(var) && !renamed_vars.contains(var)
                 } =>
             {
                 Some(format!(
@@ -209,7 +202,7 @@ pub fn blockers(
             _ => None,
         };
     }
-    macro_bodies(file, catalog, matches, t, &rewritten_call, &mut out);
+    macro_bodies(fa, catalog, matches, t, &rewritten_call, &mut out);
     out
 }
 
@@ -217,7 +210,7 @@ pub fn blockers(
 /// `auto s = static_cast<cudaError_t>(call); … cudaGetErrorString(s)` renaming the type while the
 /// call (whose template cannot be applied in an unparsed body) stays breaks every use.
 fn macro_bodies(
-    file: &SourceFile,
+    fa: &FileAnalysis,
     catalog: &Catalog,
     matches: &[&ApiMatch],
     t: Target,
@@ -225,19 +218,13 @@ fn macro_bodies(
     out: &mut [Option<String>],
 ) {
     let direct = |i: usize| matches!(matches[i].what, MatchRef::Rule(r) if catalog.rules[r].target(t).status == Status::Direct);
-    let mut bodies: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
-    // Matches come in source order: reuse the body found for the previous one when it holds
-    // this one too (a 100,000-line #define is one body, found once).
-    let mut last: Option<(usize, usize)> = None;
+    let mut bodies: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, m) in matches.iter().enumerate() {
-        if m.context == MatchContext::MacroBody {
-            let at = m.name_range.start;
-            let body = match last {
-                Some((s, e)) if s <= at && at < e => (s, e),
-                _ => logical_line(&file.bytes, at),
-            };
-            last = Some(body);
-            bodies.entry(body).or_default().push(i);
+        let body = (m.context == MatchContext::MacroBody)
+            .then(|| fa.macro_at(m.name_range.start))
+            .flatten();
+        if let Some(d) = body {
+            bodies.entry(d.range.start).or_default().push(i);
         }
     }
     for members in bodies.values() {
@@ -262,42 +249,6 @@ fn macro_bodies(
     }
 }
 
-/// The logical source line (backslash continuations joined) holding byte `at`.
-fn logical_line(b: &[u8], at: usize) -> (usize, usize) {
-    let line_start = |end: usize| {
-        b[..end]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(0, |p| p + 1)
-    };
-    // The line before continues into this one when it ends in `\` (before `\n` or `\r\n`).
-    let continued = |start: usize| {
-        let before = &b[..start.saturating_sub(1)];
-        let before = before.strip_suffix(b"\r").unwrap_or(before);
-        start >= 2 && before.ends_with(b"\\")
-    };
-    let mut start = line_start(at);
-    while continued(start) {
-        start = line_start(start - 1);
-    }
-    let mut end = at;
-    loop {
-        end = b[end..]
-            .iter()
-            .position(|&c| c == b'\n')
-            .map_or(b.len(), |p| end + p);
-        let last = b[start..end]
-            .iter()
-            .rev()
-            .find(|c| !c.is_ascii_whitespace());
-        if end < b.len() && last == Some(&b'\\') {
-            end += 1;
-        } else {
-            return (start, end);
-        }
-    }
-}
-
 /// The function whose first argument starts at `at`: `cublasCheck` in
 /// `cublasCheck(cublasCreate(&h))` (also when `cublasCheck` is a macro, which is not parsed).
 pub(crate) fn wrapping_callee(file: &SourceFile, at: usize) -> Option<String> {
@@ -315,32 +266,6 @@ pub(crate) fn wrapping_callee(file: &SourceFile, at: usize) -> Option<String> {
         .rposition(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b':'))
         .map_or(0, |p| p + 1);
     (start < end).then(|| String::from_utf8_lossy(&before[start..end]).into_owned())
-}
-
-/// The name of the object-like macro (`#define NAME value`, no parameters) whose body holds
-/// byte `at`, if it is one.
-fn object_macro(file: &SourceFile, at: usize) -> Option<String> {
-    macro_at(file, at)
-        .filter(|(_, function_like)| !function_like)
-        .map(|(n, _)| n)
-}
-
-/// The `#define` whose body holds byte `at`: its name, and whether it takes parameters.
-pub(crate) fn macro_at(file: &SourceFile, at: usize) -> Option<(String, bool)> {
-    let (start, _) = logical_line(&file.bytes, at);
-    let line = std::str::from_utf8(&file.bytes[start..at]).ok()?;
-    let rest = line
-        .trim_start()
-        .strip_prefix('#')?
-        .trim_start()
-        .strip_prefix("define")?;
-    let rest = rest
-        .strip_prefix(|c: char| c.is_ascii_whitespace())?
-        .trim_start();
-    let end = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
-    (end > 0).then(|| (rest[..end].to_string(), rest[end..].starts_with('(')))
 }
 
 /// The header a rewrite adds, when it cannot be included from this C file: ops-blas's public

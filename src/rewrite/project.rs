@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::guard::{macro_at, takes_cuda_values, wrapping_callee};
+use super::guard::{takes_cuda_values, wrapping_callee};
 use crate::analyze::FileAnalysis;
 use crate::catalog::Catalog;
 use crate::model::{ApiMatch, MatchContext, MatchRef, RuleKind, Site, Status, Target};
@@ -88,10 +88,11 @@ pub fn collect(
         // A type in a function-like macro's body is the macro's "parameter type":
         // `#define CUBLAS_CHECK(e) { cublasStatus_t s = (e); … }`.
         let in_macro = (m.context == MatchContext::MacroBody && is_type(i))
-            .then(|| macro_at(file, m.name_range.start))
+            .then(|| fa.macro_at(m.name_range.start))
             .flatten()
-            .filter(|(_, function_like)| *function_like);
-        if let (Some((name, _)), false) = (&in_macro, applied(i)) {
+            .filter(|d| d.function_like)
+            .map(|d| &d.name);
+        if let (Some(name), false) = (in_macro, applied(i)) {
             f.kept_params
                 .entry((name.clone(), m.name.clone()))
                 .or_insert_with(|| (library(i), place(&format!("`{name}`")), file.rel.clone()));
@@ -173,10 +174,11 @@ pub(crate) fn refusals(
         }
         let lib = rule.library.as_str();
         let in_macro = (m.context == MatchContext::MacroBody && rule.kind == RuleKind::Type)
-            .then(|| macro_at(file, m.name_range.start))
+            .then(|| fa.macro_at(m.name_range.start))
             .flatten()
-            .filter(|(_, function_like)| *function_like);
-        if let Some((name, _)) = in_macro {
+            .filter(|d| d.function_like)
+            .map(|d| &d.name);
+        if let Some(name) = in_macro {
             out[i] = p
                 .staying_into
                 .get(&(name.clone(), lib.to_string()))

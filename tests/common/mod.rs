@@ -60,3 +60,36 @@ pub fn column(v: &serde_json::Value, array: &str, field: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// Whether a prerequisite that `.ci/run` installs is here. Without it a test is skipped on a
+/// developer's machine (say so, return false) and fails under `CI=true`.
+pub fn present_or_skip(present: bool, what: &str, install: &str) -> bool {
+    if !present {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but {what} is missing: run {install}"
+        );
+        eprintln!("SKIPPED: no {what} (run {install})");
+    }
+    present
+}
+
+/// Run `python3 tools/SCRIPT --cuport <this build's binary> --json REPORT ARGS…`, require
+/// success, and return the report and the script's stdout.
+pub fn run_report_tool(script: &str, args: &[&std::ffi::OsStr]) -> (serde_json::Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let o = Command::new("python3")
+        .arg(repo().join("tools").join(script))
+        .arg("--cuport")
+        .arg(env!("CARGO_BIN_EXE_cuport"))
+        .arg("--json")
+        .arg(&report)
+        .args(args)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    let r = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    (r, out)
+}
