@@ -6,7 +6,7 @@ use crate::catalog::Catalog;
 use crate::model::{Finding, LaunchSite, MatchRef, Target};
 use crate::report::{diff, text};
 use crate::rewrite::project::ProjectFacts;
-use crate::rewrite::{plan_file, PlanOptions};
+use crate::rewrite::{file_facts, plan_file, PlanOptions};
 use crate::source::{looks_binary, SourceFile};
 use crate::walk::{self, Candidate};
 use rayon::prelude::*;
@@ -341,11 +341,10 @@ fn project_facts(files: &[Loaded], catalog: &Catalog, opts: &ScanOptions) -> Arc
     let mut facts = Arc::new(ProjectFacts::default());
     for _round in 0..4 {
         let mut plan_opts = opts.plan.clone();
-        plan_opts.annotate = false;
         plan_opts.project = Some(facts.clone());
         let next = files
             .par_iter()
-            .map(|l| plan_file(&l.file, &l.fa, catalog, opts.target, &plan_opts).facts)
+            .map(|l| file_facts(&l.file, &l.fa, catalog, &plan_opts))
             .reduce(ProjectFacts::default, ProjectFacts::merge);
         if next == *facts {
             break;

@@ -46,8 +46,6 @@ pub struct FilePlan {
     pub output: Option<Vec<u8>>,
     /// Edits applied on the chosen target.
     pub edits: usize,
-    /// What this file's decisions mean for the rest of the project.
-    pub facts: ProjectFacts,
 }
 
 /// Deepest nesting of rewritten calls inside rewritten calls that is composed.
@@ -86,6 +84,58 @@ struct TargetPlan {
     includes: Vec<String>,
 }
 
+/// The matches the options select, and each target's decisions on them.
+fn plan_targets<'a>(
+    file: &SourceFile,
+    fa: &'a FileAnalysis,
+    catalog: &Catalog,
+    opts: &PlanOptions,
+) -> (Vec<&'a ApiMatch>, Vec<(Target, TargetPlan)>) {
+    let matches: Vec<&ApiMatch> = fa
+        .matches
+        .iter()
+        .filter(|m| opts.wants(&match_id(catalog, m)))
+        .collect();
+    let plans = Target::ALL
+        .into_iter()
+        .map(|t| {
+            let project = opts.project.as_ref().and_then(|p| p.get(t));
+            (t, plan_target(file, fa, catalog, &matches, t, project))
+        })
+        .collect();
+    (matches, plans)
+}
+
+fn facts_of(
+    file: &SourceFile,
+    fa: &FileAnalysis,
+    catalog: &Catalog,
+    matches: &[&ApiMatch],
+    plans: &[(Target, TargetPlan)],
+) -> ProjectFacts {
+    ProjectFacts {
+        by_target: plans
+            .iter()
+            .map(|(t, p)| {
+                let applied = |i: usize| p.outcomes[i].as_ref().is_some_and(|o| o.applied);
+                (*t, project::collect(file, fa, catalog, matches, applied))
+            })
+            .collect(),
+    }
+}
+
+/// What this file's decisions mean for the rest of the project, without rendering anything
+/// (the scan's rounds of project planning need only this).
+pub fn file_facts(
+    file: &SourceFile,
+    fa: &FileAnalysis,
+    catalog: &Catalog,
+    opts: &PlanOptions,
+) -> ProjectFacts {
+    let (matches, plans) = plan_targets(file, fa, catalog, opts);
+    facts_of(file, fa, catalog, &matches, &plans)
+}
+
 pub fn plan_file(
     file: &SourceFile,
     fa: &FileAnalysis,
@@ -93,27 +143,7 @@ pub fn plan_file(
     target: Target,
     opts: &PlanOptions,
 ) -> FilePlan {
-    let matches: Vec<&ApiMatch> = fa
-        .matches
-        .iter()
-        .filter(|m| opts.wants(&match_id(catalog, m)))
-        .collect();
-    let plans: Vec<(Target, TargetPlan)> = Target::ALL
-        .into_iter()
-        .map(|t| {
-            let project = opts.project.as_ref().and_then(|p| p.get(t));
-            (t, plan_target(file, fa, catalog, &matches, t, project))
-        })
-        .collect();
-    let facts = ProjectFacts {
-        by_target: plans
-            .iter()
-            .map(|(t, p)| {
-                let applied = |i: usize| p.outcomes[i].as_ref().is_some_and(|o| o.applied);
-                (*t, project::collect(file, fa, catalog, &matches, applied))
-            })
-            .collect(),
-    };
+    let (matches, plans) = plan_targets(file, fa, catalog, opts);
 
     let findings: Vec<Finding> = matches
         .iter()
@@ -195,7 +225,6 @@ pub fn plan_file(
         findings,
         output: (output != file.bytes).then_some(output),
         edits: edit_count,
-        facts,
     }
 }
 
