@@ -183,6 +183,14 @@ pub enum Site {
         /// members).
         scope: Range<usize>,
     },
+    /// Inside a statement that parses as a block-scope function declaration, which in real code
+    /// is a macro call without `;`: its arguments are not known.
+    Misparsed,
+    /// The return type of this function's definition (which spans `scope`).
+    ReturnType {
+        function: String,
+        scope: Range<usize>,
+    },
     /// Assigned to this variable (`v = X;`).
     Assigned(String),
     /// Assigned to a member, returned, or used in any other expression whose type is unknown here.

@@ -682,6 +682,9 @@ impl<'a> Walker<'a> {
                 "struct_specifier" | "enum_specifier" | "union_specifier" | "class_specifier"
             ) && p.field("body").is_none()
         });
+        if misparsed_macro_call(node) {
+            return Site::Misparsed;
+        }
         if !tag_use && self.is_declaration(node) {
             return Site::Declaration;
         }
@@ -939,6 +942,51 @@ impl<'a> Walker<'a> {
                 | "template_type"
                 | "template_argument_list"
                 | "type_descriptor" => cur = p,
+                "function_definition" if p.field("type").is_some_and(|t| t.id() == cur.id()) => {
+                    return Site::ReturnType {
+                        function: p
+                            .field("declarator")
+                            .map(|d| innermost_identifier(d, self.src))
+                            .unwrap_or_default(),
+                        scope: p.byte_range(),
+                    }
+                }
+                // `f(reinterpret_cast<cufftComplex *>(p))`: as a C cast.
+                "template_function"
+                    if p.field("name").is_some_and(|n| {
+                        matches!(
+                            self.text(n),
+                            "static_cast" | "reinterpret_cast" | "const_cast"
+                        )
+                    }) =>
+                {
+                    return match p.parent().filter(|c| c.kind_name() == "call_expression") {
+                        Some(call) => self.cast_site(call),
+                        None => Site::Use,
+                    }
+                }
+                // `f((cufftComplex *)p)`: the cast is what `f` is handed.
+                "cast_expression" if p.field("type").is_some_and(|t| t.id() == cur.id()) => {
+                    return self.cast_site(p)
+                }
+                _ => return Site::Use,
+            }
+        }
+        Site::Use
+    }
+
+    /// A cast passed straight to a call (through parentheses) is an argument of it.
+    fn cast_site(&self, cast: Node<'a>) -> Site {
+        let mut cur = cast;
+        while let Some(p) = cur.parent() {
+            match p.kind_name() {
+                "parenthesized_expression" => cur = p,
+                "argument_list" => {
+                    return match p.parent().filter(|c| c.kind_name() == "call_expression") {
+                        Some(call) => Site::Argument(call.byte_range()),
+                        None => Site::Use,
+                    }
+                }
                 _ => return Site::Use,
             }
         }
@@ -1039,4 +1087,29 @@ fn macro_call(src: &[u8], name: std::ops::Range<usize>) -> Option<CallShape> {
         targs: None,
         unsafe_reason,
     })
+}
+
+/// Is `node` inside a block-scope "function declaration" — in real code, a macro call with no
+/// `;` after it (`CHECK( cudaMemcpy(d, h, n, cudaMemcpyHostToDevice) )` before a `}`), which
+/// tree-sitter reads as declaring a function `cudaMemcpy` with parameters of type `d`, `h`, …?
+fn misparsed_macro_call(node: Node) -> bool {
+    let mut seen_function = false;
+    let mut cur = node;
+    while let Some(p) = cur.parent() {
+        match p.kind_name() {
+            "function_declarator" => seen_function = true,
+            "declaration" => {
+                return seen_function
+                    && p.parent()
+                        .is_some_and(|b| b.kind_name() == "compound_statement")
+            }
+            "compound_statement"
+            | "function_definition"
+            | "lambda_expression"
+            | "translation_unit" => return false,
+            _ => {}
+        }
+        cur = p;
+    }
+    false
 }

@@ -4,6 +4,7 @@
 //! a reason, and the finding is reported `guided` with it.
 
 use super::project::Facts;
+use crate::analyze::lexical;
 use crate::analyze::FileAnalysis;
 use crate::catalog::Catalog;
 use crate::model::{ApiMatch, MatchContext, MatchRef, RuleKind, Site, Status, Target};
@@ -49,6 +50,7 @@ pub fn blockers(
     if let Some(p) = project {
         super::project::refusals(file, fa, catalog, matches, t, p, &local_vars, &mut out);
     }
+    let uncalled: std::cell::OnceCell<BTreeSet<String>> = std::cell::OnceCell::new();
     for (i, m) in matches.iter().enumerate() {
         let MatchRef::Rule(ri) = m.what else { continue };
         if catalog.rules[ri].target(t).status != Status::Direct || out[i].is_some() {
@@ -64,6 +66,11 @@ pub fn blockers(
             out[i] = Some(format!(
                 "this is a C file, and {h} is C++ only (it includes <cstdint> and declares with `using`)"
             ));
+        } else if m.site == Site::Misparsed {
+            out[i] = Some(
+                "the statement parses as a function declaration (a macro call without `;`?), so its arguments are not known"
+                    .into(),
+            );
         } else if m.site == Site::Declaration {
             out[i] = Some("the name is declared or defined here; only uses are renamed".into());
         } else if let Some(name) = (catalog.rules[ri].kind == RuleKind::Enum
@@ -84,6 +91,21 @@ pub fn blockers(
                 "the function is named here without being called (a function pointer or a macro argument); only calls are rewritten"
                     .into(),
             );
+        } else if let Some(f) = match &m.site {
+            Site::ReturnType { function, .. } | Site::Parameter { function, .. }
+                if catalog.rules[ri].kind == RuleKind::Type
+                    && uncalled
+                        .get_or_init(|| uncalled_names(file))
+                        .contains(function.rsplit("::").next().unwrap_or_default()) =>
+            {
+                Some(function)
+            }
+            _ => None,
+        } {
+            // `cufftCallbackLoadC p = windowing_callback;`: the pointer's type fixes the signature.
+            out[i] = Some(format!(
+                "`{f}` is taken as a function pointer here, and the pointer's type keeps the CUDA signature"
+            ));
         } else if let Site::Parameter { function: f, .. } = &m.site {
             if collisions.contains(&(f.as_str(), m.name.as_str())) {
                 out[i] = Some(format!(
@@ -93,6 +115,7 @@ pub fn blockers(
             }
         }
     }
+    callback_bodies(catalog, matches, &mut out);
     receivers(file, catalog, matches, t, &mut out);
     nested(catalog, matches, t, &mut out);
     variable_types(
@@ -135,10 +158,29 @@ pub fn blockers(
     for (i, m) in matches.iter().enumerate() {
         let MatchRef::Rule(ri) = m.what else { continue };
         let rule = &catalog.rules[ri];
-        if out[i].is_some()
-            || rule.target(t).status != Status::Direct
-            || rule.kind != RuleKind::Enum
-        {
+        if out[i].is_some() || rule.target(t).status != Status::Direct {
+            continue;
+        }
+        if rule.kind == RuleKind::Type {
+            // A call of the project's own function takes the cast when the function's
+            // parameter of that type is renamed everywhere (project facts), never otherwise.
+            out[i] = match &m.site {
+                Site::Argument(call)
+                    if !rewritten.contains(&(call.start, call.end))
+                        && !project.is_some_and(|p| {
+                            let key = (callee_text(file, call), m.name.clone());
+                            p.renamed_params.contains(&key)
+                                && !p.kept_params.contains_key(&key)
+                                && !p.given_kept.contains_key(&key)
+                        }) =>
+                {
+                    Some("it is a cast passed to a call that keeps the CUDA type here".into())
+                }
+                _ => None,
+            };
+            continue;
+        }
+        if rule.kind != RuleKind::Enum {
             continue;
         }
         out[i] = match &m.site {
@@ -712,4 +754,66 @@ fn overload_collisions<'m>(
         }
     }
     refused
+}
+
+/// The callee of a call as written: `f` in `f(x)`, `k` in `k<<<g, b>>>(x)`.
+fn callee_text(file: &SourceFile, call: &Range<usize>) -> String {
+    let text = String::from_utf8_lossy(&file.bytes[call.clone()]);
+    let end = text.find(['(', '<']).unwrap_or(text.len());
+    text[..end].split_whitespace().collect()
+}
+
+/// The names the file mentions other than where they are called or defined (`p = name;`,
+/// `register(&name)`), comments and strings skipped: for a function, a use as a pointer.
+fn uncalled_names(file: &SourceFile) -> BTreeSet<String> {
+    let b = &file.bytes;
+    lexical::scan(b, 0..b.len())
+        .into_iter()
+        .filter_map(|t| match t {
+            lexical::Token::Name(r) => Some(r),
+            lexical::Token::Launch(_) => None,
+        })
+        // Only a value stored or whose address is taken: `p = f;`, `p = &f;`, `{&f}`. A name
+        // passed to a macro (`GET_PROC(cuInit, …)`) may be pasted into another name.
+        .filter(|r| {
+            let next = b[r.end..].iter().find(|c| !c.is_ascii_whitespace());
+            let before = b[..r.start].trim_ascii_end();
+            let prev = before.last().copied();
+            let prev2 = before.len().checked_sub(2).map(|i| b[i]);
+            let stored = prev == Some(b'=') && !matches!(prev2, Some(b'=' | b'<' | b'>' | b'!'));
+            let address = prev == Some(b'&') && prev2 != Some(b'&');
+            matches!(next, Some(b';' | b',' | b')' | b'}')) && (stored || address)
+        })
+        .map(|r| {
+            let text = String::from_utf8_lossy(&b[r]);
+            text.rsplit("::").next().unwrap_or_default().to_string()
+        })
+        .collect()
+}
+
+/// A function whose CUDA return type stays because it is taken as a callback keeps that type
+/// in its body too: what it returns must still be of it.
+fn callback_bodies(catalog: &Catalog, matches: &[&ApiMatch], out: &mut [Option<String>]) {
+    let kept: Vec<(&str, &str, Range<usize>)> = matches
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| match &m.site {
+            Site::ReturnType { function, scope } if out[i].is_some() => {
+                Some((function.as_str(), m.name.as_str(), scope.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    for (i, m) in matches.iter().enumerate() {
+        if out[i].is_some()
+            || !matches!(m.what, MatchRef::Rule(r) if catalog.rules[r].kind == RuleKind::Type)
+        {
+            continue;
+        }
+        if let Some((f, _, _)) = kept.iter().find(|(_, ty, scope)| {
+            *ty == m.name && scope.start <= m.name_range.start && m.name_range.end <= scope.end
+        }) {
+            out[i] = Some(format!("it is inside `{f}`, whose CUDA return type stays"));
+        }
+    }
 }

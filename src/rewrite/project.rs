@@ -28,6 +28,13 @@ pub struct Facts {
     pub renamed_globals: BTreeSet<String>,
     /// Variables passed to a CUDA call that stays.
     pub passed_to_staying: BTreeMap<String, String>,
+    /// (function, CUDA type) of functions called with a variable whose CUDA type stays
+    /// (`scaling_kernel<<<…>>>(d_data, …)` with `cufftComplex *d_data` kept) → (where, the file):
+    /// the function's parameter of that type must stay too.
+    pub given_kept: BTreeMap<(String, String), (String, String)>,
+    /// (function, CUDA type) of parameters whose type is renamed: a cast passed to the
+    /// function may follow it.
+    pub renamed_params: BTreeSet<(String, String)>,
 }
 
 impl Facts {
@@ -44,6 +51,10 @@ impl Facts {
         self.renamed_globals.extend(other.renamed_globals);
         for (k, v) in other.passed_to_staying {
             self.passed_to_staying.entry(k).or_insert(v);
+        }
+        self.renamed_params.extend(other.renamed_params);
+        for (k, v) in other.given_kept {
+            self.given_kept.entry(k).or_insert(v);
         }
     }
 }
@@ -83,7 +94,21 @@ pub fn collect(
     };
     let is_type = |i: usize| matches!(matches[i].what, MatchRef::Rule(r) if catalog.rules[r].kind == RuleKind::Type);
     let mut staying_calls: BTreeMap<(usize, usize), &str> = BTreeMap::new();
+    // Variables declared here whose CUDA type stays: (name, where visible, type).
+    let mut kept_vars: Vec<(&str, std::ops::Range<usize>, &str)> = Vec::new();
     for (i, m) in matches.iter().enumerate() {
+        if is_type(i) && !applied(i) {
+            match &m.site {
+                Site::DeclaredType { vars, scope, .. } => kept_vars.extend(
+                    vars.iter()
+                        .map(|v| (v.as_str(), scope.clone(), m.name.as_str())),
+                ),
+                Site::Parameter { var, scope, .. } if !scope.is_empty() => {
+                    kept_vars.push((var.as_str(), scope.clone(), m.name.as_str()))
+                }
+                _ => {}
+            }
+        }
         let place = |what: &str| format!("{what} in {}", file.rel);
         // A type in a function-like macro's body is the macro's "parameter type":
         // `#define CUBLAS_CHECK(e) { cublasStatus_t s = (e); … }`.
@@ -109,6 +134,9 @@ pub fn collect(
                         )
                     });
             }
+            Site::Parameter { function, .. } if is_type(i) => {
+                f.renamed_params.insert((function.clone(), m.name.clone()));
+            }
             Site::DeclaredType { vars, scope, .. } if is_type(i) && *scope == whole => {
                 for v in vars {
                     if applied(i) {
@@ -131,6 +159,25 @@ pub fn collect(
                 .entry((callee, library(i)))
                 .or_insert_with(|| (place(&format!("`{}(…)`", m.name)), file.rel.clone()));
         }
+    }
+    for u in &fa.arg_uses {
+        let inside = |r: &std::ops::Range<usize>| r.start <= u.call.start && u.call.end <= r.end;
+        // The innermost declaration of the name that sees the call.
+        let Some((_, _, ty)) = kept_vars
+            .iter()
+            .filter(|(v, scope, _)| *v == u.var && inside(scope))
+            .min_by_key(|(_, scope, _)| scope.len())
+        else {
+            continue;
+        };
+        f.given_kept
+            .entry((u.callee.clone(), ty.to_string()))
+            .or_insert_with(|| {
+                (
+                    format!("`{}` (a `{ty}` that stays) in {}", u.var, file.rel),
+                    file.rel.clone(),
+                )
+            });
     }
     // Only names this file does not declare: its own variables are settled here (guard.rs).
     let local = super::guard::declared_vars(matches);
@@ -166,6 +213,22 @@ pub(crate) fn refusals(
     out: &mut [Option<String>],
 ) {
     let whole = 0..file.bytes.len();
+    // Functions defined more than once here (overloads): another overload may take the value.
+    let mut definitions: BTreeMap<&str, BTreeSet<(usize, usize)>> = BTreeMap::new();
+    for m in matches {
+        if let Site::Parameter {
+            function, scope, ..
+        } = &m.site
+        {
+            if !scope.is_empty() {
+                definitions
+                    .entry(function.as_str())
+                    .or_default()
+                    .insert((scope.start, scope.end));
+            }
+        }
+    }
+    let overloaded = |f: &str| definitions.get(f).is_some_and(|d| d.len() > 1);
     for (i, m) in matches.iter().enumerate() {
         let MatchRef::Rule(ri) = m.what else { continue };
         let rule = &catalog.rules[ri];
@@ -192,6 +255,12 @@ pub(crate) fn refusals(
                 .get(&(f.clone(), lib.to_string()))
                 .filter(|(_, from)| *from != file.rel && !takes_cuda_values(catalog, m, t))
                 .map(|(w, _)| format!("`{f}` receives the result of {w}, which stays CUDA"))
+                .or_else(|| {
+                    p.given_kept
+                        .get(&(f.clone(), m.name.clone()))
+                        .filter(|_| !takes_cuda_values(catalog, m, t) && !overloaded(f))
+                        .map(|(w, _)| format!("`{f}` is called with {w}"))
+                })
                 .or_else(|| {
                     p.kept_params
                         .get(&(f.clone(), m.name.clone()))
