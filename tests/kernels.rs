@@ -412,3 +412,114 @@ fn pathological_nesting_is_handled_on_a_small_stack() {
     let pattern = handle.join().expect("no stack overflow");
     println!("10,000-deep kernel recognised as {pattern}");
 }
+
+/// (kernel name, expectation) from the `// expect:` line above each kernel of a fixture file.
+fn expectations(text: &str) -> Vec<(String, String)> {
+    let mut want = None;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if let Some(e) = line.trim().strip_prefix("// expect: ") {
+            want = Some(e.to_string());
+        } else if let (Some(rest), Some(_)) = (line.strip_prefix("__global__ void "), &want) {
+            let name = rest.split('(').next().unwrap().trim().to_string();
+            out.push((name, want.take().unwrap()));
+        }
+    }
+    out
+}
+
+fn check_pointwise(dir: &Path, names: &BTreeMap<String, String>) {
+    let text = std::fs::read_to_string(repo().join("fixtures/pointwise/spellings.cu")).unwrap();
+    let want = expectations(&text);
+    assert!(want.len() >= 20, "{want:?}");
+    let got = scan_kernels(dir);
+    let mut wrong = Vec::new();
+    for (name, expect) in &want {
+        let name = names.get(name).unwrap_or(name);
+        let k = &got[&("spellings.cu".to_string(), name.clone())];
+        let pattern = k["pattern"].as_str().unwrap();
+        let ok = match expect.as_str() {
+            "not elementwise" => !pattern.starts_with("elementwise:"),
+            e => pattern == e,
+        };
+        if !ok {
+            wrong.push(format!(
+                "{name}: want {expect}, got {pattern} ({})",
+                k["evidence"]
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn pointwise_functions_are_recognised_whatever_the_spelling() {
+    check_pointwise(&repo().join("fixtures/pointwise"), &BTreeMap::new());
+}
+
+#[test]
+fn pointwise_recognition_survives_renaming_kernels_helpers_and_locals() {
+    // Every kernel, helper, parameter and local of the fixture gets an opaque name.
+    let path = repo().join("fixtures/pointwise/spellings.cu");
+    let mut text = std::fs::read_to_string(path).unwrap();
+    let words = [
+        "sig_exp",
+        "sig_tanh",
+        "relu_if",
+        "relu_ternary",
+        "clamp_branches",
+        "leaky_helper",
+        "leaky_literal",
+        "mish_cutoff",
+        "silu_helper",
+        "gelu_tanh_form",
+        "tanh_via_sigmoid",
+        "hardswish_minmax",
+        "one_minus",
+        "product",
+        "quotient",
+        "axpy_inplace",
+        "affine",
+        "sine",
+        "copy",
+        "gather_rows",
+        "running_max",
+        "leaky",
+        "logistic",
+        "slope",
+        "threshold",
+        "cube",
+        "alpha",
+        "lo",
+        "hi",
+        "v",
+        "h",
+        "a",
+        "b",
+        "z",
+        "x",
+        "y",
+        "p",
+        "q",
+        "m",
+    ];
+    let mut names = BTreeMap::new();
+    for (k, w) in words.iter().enumerate() {
+        let opaque = format!("q{k}_");
+        text = rename_word(&text, w, &opaque);
+        names.insert(w.to_string(), opaque);
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("spellings.cu"), &text).unwrap();
+    check_pointwise(tmp.path(), &names);
+}
+
+#[test]
+fn pointwise_evidence_names_the_function_found() {
+    let got = scan_kernels(&repo().join("fixtures/pointwise"));
+    let lines: Vec<String> = got
+        .iter()
+        .map(|((_, name), k)| format!("{name}: {} {}", k["pattern"], k["evidence"][0]))
+        .collect();
+    insta::assert_snapshot!("pointwise_evidence", lines.join("\n"));
+}

@@ -19,6 +19,8 @@ mod facts;
 mod features;
 #[path = "kernel/movement.rs"]
 mod movement;
+#[path = "kernel/pointwise.rs"]
+mod pointwise;
 #[path = "kernel/shapes.rs"]
 mod shapes;
 #[path = "kernel/stats.rs"]

@@ -112,7 +112,39 @@ impl Seen<'_, '_> {
             && !self.s.loop_without_store
     }
 
+    /// A kernel whose every store is a function of the same element(s) it loads, recognised by
+    /// evaluating that function (pointwise.rs). Comparisons in it (`if (x < lo) y[i] = lo;`)
+    /// look like best-value tracking to the other detectors, so this comes first.
+    fn pointwise(&self) -> Option<Verdict> {
+        let a = &self.a;
+        if !self.trees.is_empty()
+            || self.scan.is_some()
+            || a.accum_sum.is_some()
+            || !a.macs.is_empty()
+            || a.sumsq.is_some()
+            || !a.atomics.is_empty()
+        {
+            return None;
+        }
+        let p = super::pointwise::recognise(self.f, &self.v)?;
+        let e = Ev {
+            at: p.at,
+            scope: 0,
+            depth: 0,
+            what: String::new(),
+        };
+        let what = format!(
+            "stores {} of the loaded element(s), checked at {} sample points",
+            p.what,
+            super::pointwise::SAMPLES
+        );
+        Some((p.id, 0.9, vec![self.cite(&e, &what)]))
+    }
+
     fn decide(&self) -> Verdict {
+        if let Some(v) = self.pointwise() {
+            return v;
+        }
         let (a, s) = (&self.a, &self.s);
         let mut ev: Vec<String> = Vec::new();
         let push = |ev: &mut Vec<String>, x: Option<String>| ev.extend(x);
@@ -447,6 +479,11 @@ impl Seen<'_, '_> {
             return Some(("custom", 0.5, ev));
         }
         if n_acts > 0 {
+            // `y[i] = relu(x[idx[i]])`: a gather fused with the activation.
+            if let Some(e) = &a.gather {
+                let ev = vec![self.cite(e, "an activation of elements gathered by a loaded index")];
+                return Some(("custom", 0.5, ev));
+            }
             if let Some(m) = other_math {
                 let mut ev = vec![self.cite(m, &format!("an activation combined with {}", m.what))];
                 ev.extend(acts.iter().find_map(|e| self.ev(e, "")));

@@ -83,6 +83,8 @@ pub struct Facts<'t> {
     pub subs: Vec<Site<'t>>,
     /// First use of `threadIdx.x` … `gridDim.z` (byte offset), indexed `[builtin][axis]`.
     pub builtin: [[Option<usize>; 3]; 4],
+    /// The body of each scope (the kernel's, then each helper's), where one was found.
+    pub bodies: Vec<Option<Node<'t>>>,
     by_name: HashMap<&'t str, Vec<u32>>,
 }
 
@@ -146,6 +148,7 @@ pub fn collect<'t>(
             binops: Vec::new(),
             subs: Vec::new(),
             builtin: [[None; 3]; 4],
+            bodies: vec![Some(body)],
             by_name: HashMap::new(),
         },
         device_fns,
@@ -160,6 +163,15 @@ pub fn collect<'t>(
         next += 1;
         if let Some(hb) = root.descendant_for_byte_range(range.start, range.end) {
             if hb.kind_name() == "compound_statement" {
+                let s = scope as usize;
+                if c.f.bodies.len() <= s {
+                    c.f.bodies.resize(s + 1, None);
+                }
+                // An overloaded helper has several bodies: only an unambiguous one is inlined.
+                c.f.bodies[s] = match c.f.bodies[s] {
+                    None if !c.f.locals.iter().any(|l| l.site.scope == scope) => Some(hb),
+                    _ => None,
+                };
                 c.params(hb, scope);
                 c.walk(hb, scope);
             }
