@@ -735,12 +735,7 @@ impl<'a> Walker<'a> {
                         _ => return Site::Value,
                     }
                 }
-                "argument_list" => {
-                    return match p.parent().filter(|c| c.kind_name() == "call_expression") {
-                        Some(call) => Site::Argument(call.byte_range()),
-                        None => Site::Value,
-                    }
-                }
+                "argument_list" => return argument_of(p).unwrap_or(Site::Value),
                 "case_statement" => return Site::Comparison,
                 "init_declarator" => {
                     let decl = p.parent().filter(|d| d.kind_name() == "declaration");
@@ -981,12 +976,7 @@ impl<'a> Walker<'a> {
         while let Some(p) = cur.parent() {
             match p.kind_name() {
                 "parenthesized_expression" => cur = p,
-                "argument_list" => {
-                    return match p.parent().filter(|c| c.kind_name() == "call_expression") {
-                        Some(call) => Site::Argument(call.byte_range()),
-                        None => Site::Use,
-                    }
-                }
+                "argument_list" => return argument_of(p).unwrap_or(Site::Use),
                 _ => return Site::Use,
             }
         }
@@ -1112,4 +1102,11 @@ fn misparsed_macro_call(node: Node) -> bool {
         cur = p;
     }
     false
+}
+
+/// An argument of the call whose argument list this is (not of a macro-like initializer).
+fn argument_of(list: Node) -> Option<Site> {
+    list.parent()
+        .filter(|c| c.kind_name() == "call_expression")
+        .map(|call| Site::Argument(call.byte_range()))
 }

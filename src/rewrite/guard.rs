@@ -400,22 +400,7 @@ fn variable_types(
         .filter_map(|m| m.call.as_ref().map(|c| (c.range.start, c.range.end)))
         .collect();
     // Functions of this file declared more than once with CUDA parameter types (overloads).
-    let mut seen: BTreeMap<&str, BTreeSet<(usize, usize)>> = BTreeMap::new();
-    for m in matches {
-        if let Site::Parameter {
-            function, scope, ..
-        } = &m.site
-        {
-            seen.entry(function.as_str())
-                .or_default()
-                .insert((scope.start, scope.end));
-        }
-    }
-    let overloaded: BTreeSet<&str> = seen
-        .into_iter()
-        .filter(|(_, scopes)| scopes.len() > 1)
-        .map(|(f, _)| f)
-        .collect();
+    let overloaded = overloads(matches, true);
     // Variables whose CUDA type stayed in the previous round (name, scope, CUDA type).
     let mut kept_before: Vec<(String, Range<usize>, String)> = Vec::new();
     for _round in 0..8 {
@@ -816,4 +801,27 @@ fn callback_bodies(catalog: &Catalog, matches: &[&ApiMatch], out: &mut [Option<S
             out[i] = Some(format!("it is inside `{f}`, whose CUDA return type stays"));
         }
     }
+}
+
+/// Functions with CUDA-typed parameters declared in more than one place here (by the ranges of
+/// their parameter scopes): overloads, one of which may take a value the others do not.
+/// `prototypes`: whether a prototype (an empty scope) counts as a declaration of its own.
+pub(crate) fn overloads<'m>(matches: &[&'m ApiMatch], prototypes: bool) -> BTreeSet<&'m str> {
+    let mut seen: BTreeMap<&str, BTreeSet<(usize, usize)>> = BTreeMap::new();
+    for m in matches {
+        if let Site::Parameter {
+            function, scope, ..
+        } = &m.site
+        {
+            if prototypes || !scope.is_empty() {
+                seen.entry(function.as_str())
+                    .or_default()
+                    .insert((scope.start, scope.end));
+            }
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, scopes)| scopes.len() > 1)
+        .map(|(f, _)| f)
+        .collect()
 }

@@ -214,21 +214,7 @@ pub(crate) fn refusals(
 ) {
     let whole = 0..file.bytes.len();
     // Functions defined more than once here (overloads): another overload may take the value.
-    let mut definitions: BTreeMap<&str, BTreeSet<(usize, usize)>> = BTreeMap::new();
-    for m in matches {
-        if let Site::Parameter {
-            function, scope, ..
-        } = &m.site
-        {
-            if !scope.is_empty() {
-                definitions
-                    .entry(function.as_str())
-                    .or_default()
-                    .insert((scope.start, scope.end));
-            }
-        }
-    }
-    let overloaded = |f: &str| definitions.get(f).is_some_and(|d| d.len() > 1);
+    let overloaded = super::guard::overloads(matches, false);
     for (i, m) in matches.iter().enumerate() {
         let MatchRef::Rule(ri) = m.what else { continue };
         let rule = &catalog.rules[ri];
@@ -258,7 +244,9 @@ pub(crate) fn refusals(
                 .or_else(|| {
                     p.given_kept
                         .get(&(f.clone(), m.name.clone()))
-                        .filter(|_| !takes_cuda_values(catalog, m, t) && !overloaded(f))
+                        .filter(|_| {
+                            !takes_cuda_values(catalog, m, t) && !overloaded.contains(f.as_str())
+                        })
                         .map(|(w, _)| format!("`{f}` is called with {w}"))
                 })
                 .or_else(|| {

@@ -167,11 +167,10 @@ pub fn collect<'t>(
                 if c.f.bodies.len() <= s {
                     c.f.bodies.resize(s + 1, None);
                 }
-                // An overloaded helper has several bodies: only an unambiguous one is inlined.
-                c.f.bodies[s] = match c.f.bodies[s] {
-                    None if !c.f.locals.iter().any(|l| l.site.scope == scope) => Some(hb),
-                    _ => None,
-                };
+                // An overloaded helper has several bodies: only an unambiguous one is recorded.
+                if c.queue.iter().filter(|(_, q)| *q == scope).count() == 1 {
+                    c.f.bodies[s] = Some(hb);
+                }
                 c.params(hb, scope);
                 c.walk(hb, scope);
             }

@@ -183,6 +183,7 @@ pub fn recognise(f: &Facts, v: &Values) -> Option<Recognised> {
         f,
         v,
         index,
+        params: scalar_params(f),
         inputs: Vec::new(),
         budget: 400,
     };
@@ -195,9 +196,7 @@ pub fn recognise(f: &Facts, v: &Values) -> Option<Recognised> {
         })?;
         l.statement_value(chain, &HashMap::new())?
     };
-    let params = scalar_params(f);
-    let inputs = l.inputs.clone();
-    let (id, what) = classify(&value, &inputs, params.len())?;
+    let (id, what) = classify(&value, &l.inputs, l.params.len())?;
     Some(Recognised {
         id,
         what,
@@ -216,6 +215,8 @@ struct Lowering<'a, 't> {
     f: &'a Facts<'t>,
     v: &'a Values,
     index: String,
+    /// The kernel's scalar (non-pointer, non-integer) parameters, in order: `Expr::Param` indices.
+    params: Vec<&'t str>,
     inputs: Vec<Input>,
     /// Nodes lowered at most: a huge unrolled body is not a pointwise function.
     budget: usize,
@@ -249,17 +250,12 @@ fn store_index(f: &Facts, v: &Values, access: Node) -> String {
     }
 }
 
-fn scalar_params<'a, 't>(f: &'a Facts<'t>) -> Vec<&'a Local<'t>> {
+fn scalar_params<'t>(f: &Facts<'t>) -> Vec<&'t str> {
     f.locals
         .iter()
-        .filter(|l| l.scope_is_kernel() && l.param && !l.pointer && !l.int_like)
+        .filter(|l| l.site.scope == 0 && l.param && !l.pointer && !l.int_like)
+        .map(|l| l.name)
         .collect()
-}
-
-impl Local<'_> {
-    fn scope_is_kernel(&self) -> bool {
-        self.site.scope == 0
-    }
 }
 
 impl<'t> Lowering<'_, 't> {
@@ -426,7 +422,7 @@ impl<'t> Lowering<'_, 't> {
             if scope != 0 || local.int_like {
                 return None;
             }
-            let i = scalar_params(self.f).iter().position(|p| p.name == name)?;
+            let i = self.params.iter().position(|p| *p == name)?;
             return Some(Expr::Param(i));
         }
         let init = local.init?;
@@ -498,12 +494,8 @@ impl<'t> Lowering<'_, 't> {
                     step = Expr::Select(Box::new(cond), Box::new(step), Box::new(value));
                 }
                 "compound_statement" | "function_definition" => {}
-                _ => {
-                    // Writes in loops or other statements are not a per-element function.
-                    if !matches!(owner.kind_name(), "compound_statement") {
-                        return None;
-                    }
-                }
+                // Writes in loops or other statements are not a per-element function.
+                _ => return None,
             }
             value = step;
         }
