@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cli;
 mod commands;
 pub mod config;
+pub mod context;
 pub mod docs;
 pub mod model;
 pub mod parse;

@@ -182,6 +182,9 @@ pub enum Site {
         /// Where the names are visible (the enclosing block; the whole file for globals and
         /// members).
         scope: Range<usize>,
+        /// For members, the struct, class or union that declares them (else empty): building
+        /// one from values (`T{a, b}`, `T(a, b)`) hands it values of the members' types.
+        owner: String,
     },
     /// Inside a statement that parses as a block-scope function declaration, which in real code
     /// is a macro call without `;`: its arguments are not known.

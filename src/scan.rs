@@ -6,7 +6,7 @@ use crate::catalog::Catalog;
 use crate::model::{Finding, LaunchSite, MatchRef, Target};
 use crate::report::{diff, text};
 use crate::rewrite::project::ProjectFacts;
-use crate::rewrite::{file_facts, plan_file, PlanOptions};
+use crate::rewrite::{context_facts, file_facts, plan_file, PlanOptions};
 use crate::source::{looks_binary, SourceFile};
 use crate::walk::{self, Candidate};
 use rayon::prelude::*;
@@ -204,9 +204,12 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
         }
     }
 
-    // Names declared anywhere in the scanned code are the project's own, never "unmapped".
+    let context = pool.install(|| read_context(&files, &candidates, &root, catalog, opts));
+    // Names declared anywhere in the scanned code (or the headers it includes) are the project's
+    // own, never "unmapped".
     let declared: BTreeSet<String> = files
         .iter()
+        .chain(&context)
         .flat_map(|f| f.fa.declared.iter().cloned())
         .collect();
     let launches = LaunchIndex {
@@ -229,7 +232,8 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
             !matches!(m.what, MatchRef::Unmapped { .. }) || !declared.contains(&m.name)
         });
     }
-    let project = pool.install(|| project_facts(&files, catalog, opts));
+    let project = pool.install(|| project_facts(&files, &context, catalog, opts));
+    drop(context);
     let analyzed: Vec<FileRecord> = pool.install(|| {
         files
             .into_par_iter()
@@ -326,6 +330,58 @@ fn load_and_analyze(c: &Candidate, catalog: &Catalog, opts: &ScanOptions) -> Loa
     LoadOutcome::Ok(Box::new(Loaded { file, fa }))
 }
 
+/// The headers the scanned files include (`#include "…"`, found next to the includer, and what
+/// those include in turn) that the walk did not bring: read for their facts only.
+fn read_context(
+    files: &[Loaded],
+    candidates: &[Candidate],
+    root: &std::path::Path,
+    catalog: &Catalog,
+    opts: &ScanOptions,
+) -> Vec<Loaded> {
+    let mut known: BTreeSet<PathBuf> = candidates
+        .iter()
+        .map(|c| crate::context::normalized(&c.abs))
+        .collect();
+    let mut budget = crate::context::MAX_HEADERS;
+    let mut context: Vec<Loaded> = Vec::new();
+    let mut next = crate::context::unscanned(
+        files
+            .iter()
+            .map(|l| (l.file.abs.as_path(), l.fa.local_includes.as_slice())),
+        &mut known,
+        &mut budget,
+        root,
+    );
+    while !next.is_empty() {
+        // Files that hold a CUDA name give facts; the others are only followed to what they
+        // include (unreadable ones are dropped).
+        let loaded: Vec<(Option<Loaded>, PathBuf, Vec<String>)> = next
+            .par_iter()
+            .map(|c| match load_and_analyze(c, catalog, opts) {
+                LoadOutcome::Ok(l) => {
+                    let includes = l.fa.local_includes.clone();
+                    (Some(*l), c.abs.clone(), includes)
+                }
+                _ => {
+                    let bytes = std::fs::read(&c.abs).unwrap_or_default();
+                    (None, c.abs.clone(), crate::context::quoted_includes(&bytes))
+                }
+            })
+            .collect();
+        next = crate::context::unscanned(
+            loaded
+                .iter()
+                .map(|(_, p, inc)| (p.as_path(), inc.as_slice())),
+            &mut known,
+            &mut budget,
+            root,
+        );
+        context.extend(loaded.into_iter().filter_map(|(l, _, _)| l));
+    }
+    context
+}
+
 /// Every launch site, and which files define a kernel of each name.
 #[derive(Default)]
 struct LaunchIndex {
@@ -337,15 +393,26 @@ struct LaunchIndex {
 
 /// Rounds of planning the whole project until what each file's decisions mean for the others
 /// stops changing (`rewrite::project`). Each round only adds refusals, so a few rounds settle.
-fn project_facts(files: &[Loaded], catalog: &Catalog, opts: &ScanOptions) -> Arc<ProjectFacts> {
+/// Context headers (read, not scanned) take part with every CUDA name kept.
+fn project_facts(
+    files: &[Loaded],
+    context: &[Loaded],
+    catalog: &Catalog,
+    opts: &ScanOptions,
+) -> Arc<ProjectFacts> {
     let mut facts = Arc::new(ProjectFacts::default());
+    let base = context
+        .par_iter()
+        .map(|l| context_facts(&l.file, &l.fa, catalog, &opts.plan))
+        .reduce(ProjectFacts::default, ProjectFacts::merge);
     for _round in 0..4 {
         let mut plan_opts = opts.plan.clone();
         plan_opts.project = Some(facts.clone());
         let next = files
             .par_iter()
             .map(|l| file_facts(&l.file, &l.fa, catalog, &plan_opts))
-            .reduce(ProjectFacts::default, ProjectFacts::merge);
+            .reduce(ProjectFacts::default, ProjectFacts::merge)
+            .merge(base.clone());
         if next == *facts {
             break;
         }

@@ -82,6 +82,43 @@ fn copy_fixture(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 #[test]
+fn a_header_that_is_not_named_still_decides_what_may_change() {
+    // `cuport fix --write scale.cu plain.cu`: common.cuh is not named, so it keeps its CUDA; its
+    // DEV_CHECK macro hands each status to cudaGetErrorString and its structs keep cudaStream_t
+    // members. The named files must agree with it, and the header is left byte for byte.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("fixtures/fix/context"), tmp.path());
+    let header = fs::read(tmp.path().join("common.cuh")).unwrap();
+    let o = cuport(
+        tmp.path(),
+        &[
+            "fix",
+            "scale.cu",
+            "plain.cu",
+            "--target",
+            "mindspore",
+            "--write",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(fs::read(tmp.path().join("common.cuh")).unwrap(), header);
+    let scale = fs::read_to_string(tmp.path().join("scale.cu")).unwrap();
+    assert!(
+        scale.contains("    DEV_CHECK(cudaMalloc((void **)&dev, n * sizeof(float)));\n"),
+        "{scale}"
+    );
+    assert!(
+        scale.contains("`DEV_CHECK` hands the result to `cudaGetErrorString` (common.cuh)"),
+        "{scale}"
+    );
+    let plain = fs::read_to_string(tmp.path().join("plain.cu")).unwrap();
+    // `s` builds a plain_config, whose member stays cudaStream_t; the unrelated buffer is ported.
+    assert!(plain.contains("    cudaStream_t s;\n"), "{plain}");
+    assert!(plain.contains("`s` is passed to `plain_config`"), "{plain}");
+    assert!(plain.contains("    aclrtFree(tmp);\n"), "{plain}");
+}
+
+#[test]
 fn write_equals_the_diff_and_a_second_run_changes_nothing() {
     let (tmp, p) = copy_fixture("templates.cu");
     let diff = cuport(tmp.path(), &["fix", "templates.cu"]);

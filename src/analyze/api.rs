@@ -99,6 +99,10 @@ impl<'a> Walker<'a> {
                 self.launch(node);
                 true
             }
+            "init_declarator" | "compound_literal_expression" => {
+                self.aggregate_uses(node);
+                true
+            }
             "function_definition" => {
                 self.function(node);
                 true
@@ -120,6 +124,9 @@ impl<'a> Walker<'a> {
             .trim_matches(|c| c == '<' || c == '>' || c == '"')
             .to_string();
         self.fa.included.insert(inner.clone());
+        if raw.starts_with('"') {
+            self.fa.local_includes.push(inner.clone());
+        }
         if let Some(rule) = self.catalog.lookup_header(&inner) {
             let r = path.byte_range();
             self.push(
@@ -813,7 +820,44 @@ impl<'a> Walker<'a> {
         let (Some(callee), Some(args)) = (call.field("function"), call.field("arguments")) else {
             return;
         };
+        // `f<op>(…)` calls `f`: the name its parameters are known by.
+        let callee = match callee.kind_name() {
+            "template_function" => callee.field("name").unwrap_or(callee),
+            _ => callee,
+        };
         let callee = self.text(callee).to_string();
+        self.pass_values(callee, call.byte_range(), args);
+    }
+
+    /// `T v = {a, b};`, `T v{a, b};`, `T{a, b}`: the values build a `T`, as if passed to a
+    /// constructor named `T` (whose parameters are the members, for an aggregate).
+    fn aggregate_uses(&mut self, node: Node) {
+        let (ty, list) = match node.kind_name() {
+            "init_declarator" => (
+                node.parent()
+                    .filter(|d| d.kind_name() == "declaration")
+                    .and_then(|d| d.field("type")),
+                node.field("value"),
+            ),
+            _ => (node.field("type"), node.field("value")),
+        };
+        let (Some(ty), Some(list)) = (ty, list.filter(|l| l.kind_name() == "initializer_list"))
+        else {
+            return;
+        };
+        let name = match ty.kind_name() {
+            "type_identifier" => ty,
+            "qualified_identifier" => match ty.field("name") {
+                Some(n) => n,
+                None => return,
+            },
+            _ => return,
+        };
+        let callee = self.text(name).to_string();
+        self.pass_values(callee, node.byte_range(), list);
+    }
+
+    fn pass_values(&mut self, callee: String, call: std::ops::Range<usize>, args: Node) {
         let mut c = args.walk();
         let mut items: Vec<Node> = Vec::new();
         for a in args.named_children(&mut c) {
@@ -863,7 +907,7 @@ impl<'a> Walker<'a> {
                 self.fa.arg_uses.push(ArgUse {
                     var: self.text(n).to_string(),
                     callee: callee.clone(),
-                    call: call.byte_range(),
+                    call: call.clone(),
                 });
             }
         }
@@ -894,10 +938,19 @@ impl<'a> Walker<'a> {
                 .enclosing(decl, &["compound_statement", "for_statement"])
                 .map_or(0..self.src.len(), |n| n.byte_range()),
         };
+        let owner = (decl.kind_name() == "field_declaration")
+            .then(|| decl.parent())
+            .flatten()
+            .filter(|l| l.kind_name() == "field_declaration_list")
+            .and_then(|l| l.parent())
+            .and_then(|s| s.field("name"))
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
         Site::DeclaredType {
             vars,
             init_calls,
             scope,
+            owner,
         }
     }
 

@@ -67,6 +67,8 @@ pub struct FileAnalysis {
     pub include_at: Option<usize>,
     /// Headers already included (as written inside the brackets/quotes).
     pub included: BTreeSet<String>,
+    /// `#include "…"` names, in source order (found next to the including file).
+    pub local_includes: Vec<String>,
     /// Multi-line preprocessor directives; annotations go above them, never inside.
     pub directives: Vec<Range<usize>>,
     /// `#define`s, in source order.

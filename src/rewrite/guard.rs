@@ -417,6 +417,12 @@ fn variable_types(
                 Site::Parameter { function, .. } if out[i].is_some() || !direct(m) => {
                     Some(function.as_str())
                 }
+                // A member whose type stays: building the struct takes that type.
+                Site::DeclaredType { owner, .. }
+                    if !owner.is_empty() && (out[i].is_some() || !direct(m)) =>
+                {
+                    Some(owner.as_str())
+                }
                 _ => None,
             })
             .collect();
@@ -437,6 +443,7 @@ fn variable_types(
                         vars,
                         init_calls,
                         scope,
+                        ..
                     } => (vars, init_calls, scope),
                     Site::Parameter { var, scope, .. } => {
                         param = [var.clone()];
@@ -758,22 +765,57 @@ fn uncalled_names(file: &SourceFile) -> BTreeSet<String> {
             lexical::Token::Name(r) => Some(r),
             lexical::Token::Launch(_) => None,
         })
-        // Only a value stored or whose address is taken: `p = f;`, `p = &f;`, `{&f}`. A name
-        // passed to a macro (`GET_PROC(cuInit, …)`) may be pasted into another name.
+        // Only a value stored, returned or whose address is taken: `p = f;`, `p = &f;`, `{&f}`,
+        // `return f<T>;`. A name passed to a macro (`GET_PROC(cuInit, …)`) may be pasted into
+        // another name.
         .filter(|r| {
-            let next = b[r.end..].iter().find(|c| !c.is_ascii_whitespace());
+            let next = b[after_template_args(b, r.end)..]
+                .iter()
+                .find(|c| !c.is_ascii_whitespace());
             let before = b[..r.start].trim_ascii_end();
             let prev = before.last().copied();
             let prev2 = before.len().checked_sub(2).map(|i| b[i]);
             let stored = prev == Some(b'=') && !matches!(prev2, Some(b'=' | b'<' | b'>' | b'!'));
             let address = prev == Some(b'&') && prev2 != Some(b'&');
-            matches!(next, Some(b';' | b',' | b')' | b'}')) && (stored || address)
+            let returned = before.ends_with(b"return")
+                && before
+                    .len()
+                    .checked_sub(7)
+                    .is_none_or(|i| !(b[i].is_ascii_alphanumeric() || b[i] == b'_'));
+            matches!(next, Some(b';' | b',' | b')' | b'}')) && (stored || address || returned)
         })
         .map(|r| {
             let text = String::from_utf8_lossy(&b[r]);
             text.rsplit("::").next().unwrap_or_default().to_string()
         })
         .collect()
+}
+
+/// Past `<…>` (balanced) right after a name at `at`, else `at`: `f<float, 4>` names `f`.
+fn after_template_args(b: &[u8], at: usize) -> usize {
+    let start = at
+        + b[at..]
+            .iter()
+            .take_while(|c| c.is_ascii_whitespace())
+            .count();
+    if b.get(start) != Some(&b'<') {
+        return at;
+    }
+    let mut depth = 0usize;
+    for (i, &c) in b[start..].iter().enumerate().take(256) {
+        match c {
+            b'<' => depth += 1,
+            b'>' => {
+                depth -= 1;
+                if depth == 0 {
+                    return start + i + 1;
+                }
+            }
+            b';' | b'{' | b'}' => return at,
+            _ => {}
+        }
+    }
+    at
 }
 
 /// A function whose CUDA return type stays because it is taken as a callback keeps that type

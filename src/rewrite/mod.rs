@@ -6,4 +6,4 @@ pub mod guard;
 pub mod plan;
 pub mod project;
 
-pub use plan::{file_facts, plan_file, FilePlan, PlanOptions};
+pub use plan::{context_facts, file_facts, plan_file, FilePlan, PlanOptions};

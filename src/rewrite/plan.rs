@@ -136,6 +136,23 @@ pub fn file_facts(
     facts_of(file, fa, catalog, &matches, &plans)
 }
 
+/// The facts of a file read only for context (a header the scanned files include, not itself
+/// scanned): it is never rewritten, so every CUDA name in it stays.
+pub fn context_facts(
+    file: &SourceFile,
+    fa: &FileAnalysis,
+    catalog: &Catalog,
+    opts: &PlanOptions,
+) -> ProjectFacts {
+    let (matches, plans) = plan_targets(file, fa, catalog, opts);
+    ProjectFacts {
+        by_target: plans
+            .iter()
+            .map(|(t, _)| (*t, project::collect(file, fa, catalog, &matches, |_| false)))
+            .collect(),
+    }
+}
+
 pub fn plan_file(
     file: &SourceFile,
     fa: &FileAnalysis,

@@ -35,6 +35,13 @@ pub struct Facts {
     /// (function, CUDA type) of parameters whose type is renamed: a cast passed to the
     /// function may follow it.
     pub renamed_params: BTreeSet<(String, String)>,
+    /// (macro, library) of function-like macros whose body hands a status to a CUDA function
+    /// that stays and describes it (`#define CUDA_CHECK(e) … cudaGetErrorString(e)`): the calls
+    /// given to the macro must keep returning the CUDA status type → (where, the file).
+    pub status_consumers: BTreeMap<(String, String), (String, String)>,
+    /// Names called in the body of each function-like macro (`#define CHECK(x) CHECK_GEN(x, …)`),
+    /// so a macro that forwards to another one inherits what that one keeps.
+    pub macro_callees: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Facts {
@@ -56,6 +63,33 @@ impl Facts {
         for (k, v) in other.given_kept {
             self.given_kept.entry(k).or_insert(v);
         }
+        for (k, v) in other.status_consumers {
+            self.status_consumers.entry(k).or_insert(v);
+        }
+        for (k, v) in other.macro_callees {
+            self.macro_callees.entry(k).or_default().extend(v);
+        }
+    }
+
+    /// `f` and the names its macro body calls, transitively (a few levels: macros that forward
+    /// to macros).
+    fn forwarded(&self, f: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::from([f.to_string()]);
+        let mut frontier = vec![f.to_string()];
+        for _ in 0..4 {
+            let next: Vec<String> = frontier
+                .iter()
+                .filter_map(|g| self.macro_callees.get(g))
+                .flatten()
+                .filter(|n| seen.insert((*n).clone()))
+                .cloned()
+                .collect();
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        seen
     }
 }
 
@@ -122,7 +156,31 @@ pub fn collect(
                 .entry((name.clone(), m.name.clone()))
                 .or_insert_with(|| (library(i), place(&format!("`{name}`")), file.rel.clone()));
         }
+        if let Some(d) = (m.context == MatchContext::MacroBody && !applied(i))
+            .then(|| fa.macro_at(m.name_range.start))
+            .flatten()
+            .filter(|d| d.function_like && describes_status(catalog, m))
+        {
+            f.status_consumers
+                .entry((d.name.clone(), library(i)))
+                .or_insert_with(|| (format!("`{}` ({})", m.name, file.rel), file.rel.clone()));
+        }
         match &m.site {
+            Site::DeclaredType { owner, .. } if is_type(i) && !owner.is_empty() => {
+                if applied(i) {
+                    f.renamed_params.insert((owner.clone(), m.name.clone()));
+                } else {
+                    f.kept_params
+                        .entry((owner.clone(), m.name.clone()))
+                        .or_insert_with(|| {
+                            (
+                                library(i),
+                                place(&format!("a member of `{owner}`")),
+                                file.rel.clone(),
+                            )
+                        });
+                }
+            }
             Site::Parameter { function, .. } if is_type(i) && !applied(i) => {
                 f.kept_params
                     .entry((function.clone(), m.name.clone()))
@@ -158,6 +216,15 @@ pub fn collect(
             f.staying_into
                 .entry((callee, library(i)))
                 .or_insert_with(|| (place(&format!("`{}(…)`", m.name)), file.rel.clone()));
+        }
+    }
+    for d in fa.macros.iter().filter(|d| d.function_like) {
+        let names = called_names(&file.text(d.range.clone()));
+        if !names.is_empty() {
+            f.macro_callees
+                .entry(d.name.clone())
+                .or_default()
+                .extend(names);
         }
     }
     for u in &fa.arg_uses {
@@ -282,13 +349,77 @@ pub(crate) fn refusals(
                     .map(|w| format!("`{}` keeps its CUDA type ({w})", u.var))
             });
         let into_kept = wrapping_callee(file, call.range.start).and_then(|f| {
+            let reached = p.forwarded(&f);
             p.kept_params
                 .iter()
-                .find(|((func, _), (l, _, _))| *func == f && l == lib)
+                .find(|((func, _), (l, _, _))| reached.contains(func) && l == lib)
                 .map(|((_, ty), (_, w, _))| {
                     format!("{w} takes a `{ty}` that stays CUDA, and the rewritten call's result would not fit")
                 })
+                .or_else(|| {
+                    reached.iter().find_map(|g| {
+                        p.status_consumers.get(&(g.clone(), lib.to_string())).map(|(w, _)| {
+                            format!("`{f}` hands the result to {w}, which stays CUDA and takes the CUDA status type")
+                        })
+                    })
+                })
         });
         out[i] = kept_global.or(into_kept);
+    }
+}
+
+/// A CUDA function that takes a status and describes it (`cudaGetErrorString`,
+/// `cublasGetStatusName`): a status handed to it must keep the CUDA type.
+fn describes_status(catalog: &Catalog, m: &ApiMatch) -> bool {
+    matches!(m.what, MatchRef::Rule(r) if {
+        let rule = &catalog.rules[r];
+        rule.kind == RuleKind::Function
+            && rule.category == "error"
+            && (m.name.ends_with("String") || m.name.ends_with("Name"))
+    })
+}
+
+/// The identifiers followed by `(` in a `#define`'s body (after its name and parameters).
+fn called_names(directive: &str) -> BTreeSet<String> {
+    let b = directive.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    // Past `#define NAME(params)`.
+    let Some(open) = directive.find('(') else {
+        return BTreeSet::new();
+    };
+    let Some(close) = directive[open..].find(')') else {
+        return BTreeSet::new();
+    };
+    let mut names = BTreeSet::new();
+    let mut i = open + close + 1;
+    while i < b.len() {
+        if !ident(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && ident(b[i]) {
+            i += 1;
+        }
+        let mut j = i;
+        while j < b.len() && (b[j].is_ascii_whitespace() || b[j] == b'\\') {
+            j += 1;
+        }
+        if j < b.len() && b[j] == b'(' && !b[start].is_ascii_digit() {
+            names.insert(directive[start..i].to_string());
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::called_names;
+
+    #[test]
+    fn macro_bodies_name_what_they_call() {
+        let d = "#define CHECK(e) CHECK_GEN(e, cudaSuccess, \\\n  describe) ; log (x) 1(2)";
+        let got: Vec<String> = called_names(d).into_iter().collect();
+        assert_eq!(got, ["CHECK_GEN", "log"]);
     }
 }

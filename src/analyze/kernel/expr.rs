@@ -132,7 +132,13 @@ pub fn is_conversion(src: Src, call: Node) -> bool {
     let Some(name) = callee(src, call) else {
         return false;
     };
-    (CONVERSIONS.contains(&name) || type_like(name)) && args(call).len() == 1
+    let templated_cast = || {
+        let lower = name.to_ascii_lowercase();
+        call.field("function")
+            .is_some_and(|f| f.kind_name() == "template_function")
+            && (lower.contains("cast") || lower.contains("convert"))
+    };
+    (CONVERSIONS.contains(&name) || type_like(name) || templated_cast()) && args(call).len() == 1
 }
 
 /// Strip parentheses, casts, conversion calls and `&x` inside `__ldg(&x)`; says whether a

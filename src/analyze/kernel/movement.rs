@@ -188,13 +188,14 @@ pub fn movement(f: &Facts, v: &Values, a: &Arith) -> Option<(Move, Ev)> {
                 "subscript_expression" => {
                     loads += 1;
                     let lb = v.base(f, x);
-                    if converted && v.index_key(f, x) == lkey {
-                        rank(Move::Cast, Ev::new(st, "element type conversion"));
-                    } else if v.data_dependent(f, x) && !scatter {
+                    // A row picked by an index read from memory is a gather, converted or not.
+                    if v.data_dependent(f, x) && !scatter {
                         rank(
                             Move::Gather,
                             Ev::new(st, "row gathered through an index read from memory"),
                         );
+                    } else if converted && v.index_key(f, x) == lkey {
+                        rank(Move::Cast, Ev::new(st, "element type conversion"));
                     } else if scatter {
                         rank(Move::Scatter, Ev::new(st, "scatter to a computed address"));
                     } else if lb.is_some_and(|b| b.name != base.name)
