@@ -236,7 +236,7 @@ fn evidence_names_the_features_and_their_lines() {
     has(
         "elementwise.cu",
         "gelu_bias_kernel",
-        &["erff", "in gelu_fn"],
+        &["GELU (erf form) after a broadcast bias add", "line 36"],
     );
     has(
         "elementwise.cu",

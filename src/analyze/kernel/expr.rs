@@ -134,9 +134,12 @@ pub fn is_conversion(src: Src, call: Node) -> bool {
     };
     let templated_cast = || {
         let lower = name.to_ascii_lowercase();
-        call.field("function")
-            .is_some_and(|f| f.kind_name() == "template_function")
-            && (lower.contains("cast") || lower.contains("convert"))
+        let mut f = call.field("function");
+        while let Some(q) = f.filter(|q| q.kind_name() == "qualified_identifier") {
+            f = q.field("name");
+        }
+        f.is_some_and(|f| f.kind_name() == "template_function")
+            && (lower.contains("cast") || lower.contains("convert") || name == "to")
     };
     (CONVERSIONS.contains(&name) || type_like(name) || templated_cast()) && args(call).len() == 1
 }

@@ -164,7 +164,8 @@ pub struct Recognised {
 
 /// Lower the kernel's per-element store and compare it with the reference functions.
 pub fn recognise(f: &Facts, v: &Values) -> Option<Recognised> {
-    let stores: Vec<Node> = f
+    let staging = Staging::find(f, v);
+    let mut stores: Vec<Node> = f
         .assigns
         .iter()
         .filter(|a| a.scope == 0)
@@ -173,18 +174,40 @@ pub fn recognise(f: &Facts, v: &Values) -> Option<Recognised> {
         })
         .map(|a| a.node)
         .collect();
+    let mut index = None;
+    if stores.is_empty() {
+        // Vectorised access: the per-element value goes into a per-thread array that is then
+        // written to global memory whole (`buf[j] = f(buf[j]); store_global(y + off, buf)`).
+        stores = f
+            .assigns
+            .iter()
+            .filter(|a| a.scope == 0)
+            .map(|a| a.node)
+            .filter(|a| {
+                a.field("left")
+                    .filter(|l| l.kind_name() == "subscript_expression")
+                    .and_then(|l| staging.out_key(f, v, l))
+                    .is_some()
+            })
+            .collect();
+        let left = stores.first()?.field("left")?;
+        index = staging.out_key(f, v, left);
+    }
     let first = *stores.first()?;
     if stores.len() > 4 {
         return None;
     }
-    let (left, _) = super::features::store_base(f, v, first)?;
-    let index = store_index(f, v, left);
+    let index = match index {
+        Some(i) => i,
+        None => store_index(f, v, super::features::store_base(f, v, first)?.0),
+    };
     let mut l = Lowering {
         f,
         v,
         index,
         params: scalar_params(f),
         inputs: Vec::new(),
+        staging,
         budget: 400,
     };
     let value = if stores.len() == 1 {
@@ -204,6 +227,75 @@ pub fn recognise(f: &Facts, v: &Values) -> Option<Recognised> {
     })
 }
 
+/// Per-thread arrays that stage data between global memory and the arithmetic: filled by a call
+/// given the array and a global address (`load_global(buf, x + off)`, `memcpy(buf, x + off, n)`)
+/// or written out by one (`store_global(y + off, buf)`).
+#[derive(Default)]
+struct Staging<'t> {
+    /// (array, global buffer, offset key) for arrays filled from global memory.
+    ins: Vec<(&'t str, &'t str, String)>,
+    /// The same for arrays written to global memory.
+    outs: Vec<(&'t str, &'t str, String)>,
+}
+
+impl<'t> Staging<'t> {
+    fn find(f: &Facts<'t>, v: &Values) -> Staging<'t> {
+        let src = f.src;
+        let mut st = Staging::default();
+        let local_array = |n: Node| {
+            let n = expr::unparen(n);
+            (n.kind_name() == "identifier")
+                .then(|| src.text(n))
+                .filter(|name| {
+                    f.named(name)
+                        .any(|l| l.array && !l.shared && !l.param && l.site.scope == 0)
+                })
+        };
+        for c in f.calls.iter().filter(|c| c.site.scope == 0) {
+            let args = expr::args(c.site.node);
+            let Some(ai) = args.iter().position(|a| local_array(*a).is_some()) else {
+                continue;
+            };
+            let Some((pi, base)) = args.iter().enumerate().find_map(|(i, a)| {
+                let b = v.base(f, *a)?;
+                (i != ai && b.space == Space::Global && !b.data_dependent).then_some((i, b))
+            }) else {
+                continue;
+            };
+            let array = local_array(args[ai]).unwrap_or_default();
+            let name = c.name.to_ascii_lowercase();
+            let store = if name.contains("store") || name.contains("write") {
+                true
+            } else if name.contains("load") || name.contains("read") {
+                false
+            } else {
+                pi < ai
+            };
+            let entry = (array, base.name, base.offset);
+            if store {
+                st.outs.push(entry);
+            } else {
+                st.ins.push(entry);
+            }
+        }
+        st
+    }
+
+    /// The key of an element of a staged-out array (`buf[j]` → offset of the global write, `j`).
+    fn out_key(&self, f: &Facts, v: &Values, sub: Node) -> Option<String> {
+        let name = f.src.text(expr::unparen(sub.field("argument")?));
+        let (_, _, off) = self.outs.iter().find(|(a, _, _)| *a == name)?;
+        Some(format!("{off}#{}", v.index_key(f, sub)))
+    }
+
+    /// The global buffer and key of an element of a staged-in array.
+    fn in_key(&self, f: &Facts, v: &Values, sub: Node) -> Option<(&'t str, String)> {
+        let name = f.src.text(expr::unparen(sub.field("argument")?));
+        let (_, buf, off) = self.ins.iter().find(|(a, _, _)| *a == name)?;
+        Some((buf, format!("{off}#{}", v.index_key(f, sub))))
+    }
+}
+
 /// One loaded buffer: its name and whether it is read at the store's own index.
 #[derive(Clone, Debug)]
 struct Input {
@@ -218,6 +310,7 @@ struct Lowering<'a, 't> {
     /// The kernel's scalar (non-pointer, non-integer) parameters, in order: `Expr::Param` indices.
     params: Vec<&'t str>,
     inputs: Vec<Input>,
+    staging: Staging<'t>,
     /// Nodes lowered at most: a huge unrolled body is not a pointwise function.
     budget: usize,
 }
@@ -323,14 +416,22 @@ impl<'t> Lowering<'_, 't> {
     /// A load `p[j]`, `*p`, `__ldg(&p[j])` as an input.
     fn load(&mut self, n: Node<'t>) -> Option<Expr> {
         let base = self.v.base(self.f, n)?;
-        if base.space != Space::Global || base.data_dependent {
-            return None;
-        }
-        if n.kind_name() == "subscript_expression" && self.v.data_dependent(self.f, n) {
-            return None;
-        }
-        let same_index = store_index(self.f, self.v, n) == self.index;
-        let name = base.name.to_string();
+        let staged = (base.space == Space::Local && n.kind_name() == "subscript_expression")
+            .then(|| self.staging.in_key(self.f, self.v, n))
+            .flatten();
+        let (name, same_index) = match staged {
+            Some((buf, key)) => (buf.to_string(), key == self.index),
+            None => {
+                if base.space != Space::Global || base.data_dependent {
+                    return None;
+                }
+                if n.kind_name() == "subscript_expression" && self.v.data_dependent(self.f, n) {
+                    return None;
+                }
+                let same = store_index(self.f, self.v, n) == self.index;
+                (base.name.to_string(), same)
+            }
+        };
         let pos = match self.inputs.iter().position(|i| i.name == name) {
             Some(p) => {
                 self.inputs[p].same_index &= same_index;
@@ -791,6 +892,15 @@ fn classify(value: &Expr, inputs: &[Input], n_params: usize) -> Option<(&'static
         let first = eval(XS[0], YS[0]);
         if XS.iter().zip(YS).all(|(x, y)| close(eval(*x, y), first)) {
             continue;
+        }
+        // An activation of a broadcast sum (`relu(x + bias[col])`): the activation is the op
+        // (a fused bias add in front of it).
+        if inputs.len() == 2 && inputs.iter().any(|i| !i.same_index) {
+            for &(id, what, _, f) in UNARY.iter().filter(|r| r.2 == 0) {
+                if same(&|x, y| f(x + y, 0.0, 0.0)) {
+                    return Some((id, format!("{what} after a broadcast bias add")));
+                }
+            }
         }
         let refs = if inputs.len() == 1 { UNARY } else { BINARY };
         for &(id, what, arity, f) in refs {
