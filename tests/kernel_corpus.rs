@@ -30,4 +30,9 @@ fn recognition_scores_on_real_kernels() {
     // Today's recognition (see BENCHMARKS.md, "Kernel recognition on real code").
     assert_eq!(s["dev"]["right"], 43, "{out}");
     assert_eq!(s["held_out"]["right"], 11, "{out}");
+    // Labels stated as confident (fix writes "computes …"): right on dev, not yet on held-out.
+    assert_eq!(s["dev"]["stated"], 11, "{out}");
+    assert_eq!(s["dev"]["stated_right"], 11, "{out}");
+    assert_eq!(s["held_out"]["stated"], 5, "{out}");
+    assert_eq!(s["held_out"]["stated_right"], 2, "{out}");
 }

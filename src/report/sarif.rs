@@ -502,8 +502,16 @@ pub fn write(
                     "kernel {}: no framework op computes this; write an Ascend C kernel or custom op (`cuport scaffold {}`).",
                     k.name, k.name
                 ),
-                p if ops.is_empty() => format!("kernel {} looks like {p}.", k.name),
-                p => format!("kernel {} looks like {p}: use {ops} on {target}.", k.name),
+                p if ops.is_empty() => format!(
+                    "kernel {} {}.",
+                    k.name,
+                    crate::analyze::kernels::label(p, k.confidence)
+                ),
+                p => format!(
+                    "kernel {} {}: use {ops} on {target}.",
+                    k.name,
+                    crate::analyze::kernels::label(p, k.confidence)
+                ),
             };
             let recognised = !ops.is_empty();
             results.push(json!({

@@ -222,11 +222,16 @@ pub fn render_file(
             ("unknown", _) => format!("kernel {} (pattern not recognised)", k.name),
             ("custom", _) => format!("kernel {} computes a custom pattern", k.name),
             (p, Some(pat)) => format!(
-                "kernel {} looks like {p}: {}",
+                "kernel {} {}: {}",
                 k.name,
+                crate::analyze::kernels::label(p, k.confidence),
                 pat.ops(t).join(", ")
             ),
-            (p, None) => format!("kernel {} looks like {p}", k.name),
+            (p, None) => format!(
+                "kernel {} {}",
+                k.name,
+                crate::analyze::kernels::label(p, k.confidence)
+            ),
         };
         let mut help = Vec::new();
         if !k.evidence.is_empty() {

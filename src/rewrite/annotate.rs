@@ -158,10 +158,16 @@ pub fn kernel_lines(k: &crate::analyze::KernelDef, catalog: &Catalog, t: Target)
             k.name, k.name
         )
     } else {
-        format!(
-            "{MARKER}kernel]: {} looks like {} (confidence {:.2}); on {t} use {ops}",
-            k.name, s.pattern, s.confidence
-        )
+        let what = if s.confidence >= crate::analyze::kernels::CONFIDENT {
+            format!(
+                "{} (confidence {:.2}); on {t} use {ops}",
+                s.label(),
+                s.confidence
+            )
+        } else {
+            format!("{}; on {t} candidates: {ops}", s.label())
+        };
+        format!("{MARKER}kernel]: {} {what}", k.name)
     };
     lines.push(one_line(&head));
     for e in &s.evidence {
