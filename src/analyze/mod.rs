@@ -2,7 +2,7 @@
 
 mod anchor;
 mod api;
-pub mod kernels;
+pub mod kernel;
 pub mod lexical;
 pub mod prefilter;
 pub mod suppress;
@@ -25,7 +25,7 @@ pub struct KernelDef {
     pub body: Range<usize>,
     /// Parameters as (type text, name).
     pub params: Vec<(String, String)>,
-    pub summary: kernels::KernelSummary,
+    pub summary: kernel::KernelSummary,
 }
 
 /// A launch found in a file, before paths are attached.
@@ -117,7 +117,7 @@ pub fn analyze(file: &SourceFile, tree: &tree_sitter::Tree, catalog: &Catalog) -
     fa.matches.dedup_by(|a, b| a.name_range == b.name_range);
     drop_methods_outside_torch(catalog, &mut fa);
     apply_suppressions(file, catalog, &mut fa);
-    kernels::summarize_all(file, tree, &mut fa);
+    kernel::summarize_all(file, tree, &mut fa);
     fa
 }
 

@@ -505,12 +505,12 @@ pub fn write(
                 p if ops.is_empty() => format!(
                     "kernel {} {}.",
                     k.name,
-                    crate::analyze::kernels::label(p, k.confidence)
+                    crate::analyze::kernel::label(p, k.confidence)
                 ),
                 p => format!(
                     "kernel {} {}: use {ops} on {target}.",
                     k.name,
-                    crate::analyze::kernels::label(p, k.confidence)
+                    crate::analyze::kernel::label(p, k.confidence)
                 ),
             };
             let recognised = !ops.is_empty();

@@ -224,13 +224,13 @@ pub fn render_file(
             (p, Some(pat)) => format!(
                 "kernel {} {}: {}",
                 k.name,
-                crate::analyze::kernels::label(p, k.confidence),
+                crate::analyze::kernel::label(p, k.confidence),
                 pat.ops(t).join(", ")
             ),
             (p, None) => format!(
                 "kernel {} {}",
                 k.name,
-                crate::analyze::kernels::label(p, k.confidence)
+                crate::analyze::kernel::label(p, k.confidence)
             ),
         };
         let mut help = Vec::new();

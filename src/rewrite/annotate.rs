@@ -158,7 +158,7 @@ pub fn kernel_lines(k: &crate::analyze::KernelDef, catalog: &Catalog, t: Target)
             k.name, k.name
         )
     } else {
-        let what = if s.confidence >= crate::analyze::kernels::CONFIDENT {
+        let what = if s.confidence >= crate::analyze::kernel::CONFIDENT {
             format!(
                 "{} (confidence {:.2}); on {t} use {ops}",
                 s.label(),

@@ -5,7 +5,7 @@
 pub mod ascend;
 pub mod paddle;
 
-use crate::analyze::{kernels, FileAnalysis, KernelDef};
+use crate::analyze::{kernel, FileAnalysis, KernelDef};
 use crate::model::Target;
 use crate::source::SourceFile;
 
@@ -94,7 +94,7 @@ pub fn spec(
     suggestions: Vec<(Target, Vec<String>)>,
     launches: Vec<(String, usize, Vec<String>)>,
 ) -> KernelSpec {
-    let access = kernels::access(file, tree, &fa.device_fns, k);
+    let access = kernel::access(file, tree, &fa.device_fns, k);
     let params = k
         .params
         .iter()

@@ -7,7 +7,7 @@ use super::facts::{Facts, BUILTINS};
 use super::features::{self, Best, Ev, Op, Step, Tree};
 use super::shapes::{self, Move, Shapes};
 use super::values::Values;
-use crate::analyze::kernels::KernelSummary;
+use crate::analyze::kernel::KernelSummary;
 use crate::parse::NodeExt;
 use crate::source::SourceFile;
 

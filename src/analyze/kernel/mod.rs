@@ -1,31 +1,21 @@
 //! Kernel recognition: what each `__global__` function computes, from its body (never its name).
 //!
-//! One iterative walk per kernel records the nodes that matter (`kernel/facts.rs`); value
-//! provenance (`kernel/values.rs`) says which locals hold loaded data and which pointers alias
-//! which parameter; features (`kernel/features.rs`, `kernel/accum.rs`, `kernel/shapes.rs`) find
+//! One iterative walk per kernel records the nodes that matter (`facts.rs`); value
+//! provenance (`values.rs`) says which locals hold loaded data and which pointers alias
+//! which parameter; features (`features.rs`, `accum.rs`, `shapes.rs`) find
 //! reductions, scans, multiply-accumulate, normalisation, activations and data movement; and
-//! `kernel/classify.rs` turns them into a pattern id of `rewrite-rules/kernels.toml` (or
+//! `classify.rs` turns them into a pattern id of `rewrite-rules/kernels.toml` (or
 //! `custom`) with a confidence and evidence lines.
 
-#[path = "kernel/accum.rs"]
 mod accum;
-#[path = "kernel/classify.rs"]
 mod classify;
-#[path = "kernel/expr.rs"]
 mod expr;
-#[path = "kernel/facts.rs"]
 mod facts;
-#[path = "kernel/features.rs"]
 mod features;
-#[path = "kernel/movement.rs"]
 mod movement;
-#[path = "kernel/pointwise.rs"]
 mod pointwise;
-#[path = "kernel/shapes.rs"]
 mod shapes;
-#[path = "kernel/stats.rs"]
 mod stats;
-#[path = "kernel/values.rs"]
 mod values;
 
 use super::{FileAnalysis, KernelDef};
