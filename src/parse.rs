@@ -81,7 +81,49 @@ pub fn blank_macros(src: &[u8]) -> Option<Vec<u8>> {
         let buf = out.get_or_insert_with(|| src.to_vec());
         buf[s..e].fill(b' ');
     }
+    for r in qualifier_after_star(src) {
+        if !on_directive_line(src, r.start) {
+            out.get_or_insert_with(|| src.to_vec())[r].fill(b' ');
+        }
+    }
     out
+}
+
+/// Upper-case names between a `*` and a declarator (`const T * GGML_RESTRICT p`): no C++
+/// expression has a name right after another there, so it is a project's qualifier macro
+/// (`__restrict__`, an address space), whatever it is called.
+fn qualifier_after_star(src: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut found = Vec::new();
+    let skip_ws = |mut i: usize| {
+        while i < src.len() && matches!(src[i], b' ' | b'\t') {
+            i += 1;
+        }
+        i
+    };
+    for (star, _) in src.iter().enumerate().filter(|(_, &b)| b == b'*') {
+        let start = skip_ws(star + 1);
+        let mut end = start;
+        while end < src.len() && is_ident_byte(src[end]) {
+            end += 1;
+        }
+        let name = &src[start..end];
+        let upper = name.len() >= 3
+            && name[0].is_ascii_uppercase()
+            && name
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
+        if !upper || end == start {
+            continue;
+        }
+        let next = skip_ws(end);
+        let declarator = next > end
+            && next < src.len()
+            && (src[next].is_ascii_alphabetic() || src[next] == b'_');
+        if declarator {
+            found.push(start..end);
+        }
+    }
+    found
 }
 
 fn on_directive_line(src: &[u8], at: usize) -> bool {
@@ -243,6 +285,27 @@ pub fn error_bytes(tree: &Tree) -> usize {
         node.has_error()
     });
     total
+}
+
+#[cfg(test)]
+mod qualifier_tests {
+    use super::blank_macros;
+
+    #[test]
+    fn an_upper_case_name_between_a_star_and_a_declarator_is_a_qualifier() {
+        let src = b"const float * MY_RESTRICT p = q;\nint y = a * B;\nx = a * NUM + b;\n#define R * MY_RESTRICT v\n";
+        let out = blank_macros(src).expect("blanked");
+        let text = String::from_utf8(out).unwrap();
+        let blank = " ".repeat("MY_RESTRICT".len());
+        assert!(
+            text.starts_with(&format!("const float * {blank} p = q;\n")),
+            "{text}"
+        );
+        assert!(
+            text.contains("int y = a * B;\nx = a * NUM + b;\n#define R * MY_RESTRICT v"),
+            "{text}"
+        );
+    }
 }
 
 #[cfg(test)]

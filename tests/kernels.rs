@@ -51,11 +51,11 @@ fn fixtures() -> std::path::PathBuf {
 }
 
 #[test]
-fn accuracy_on_the_labelled_set_is_at_least_90_percent() {
+fn every_kernel_of_the_labelled_fixtures_gets_its_label() {
     let got = scan_kernels(&fixtures());
     let labels = labels();
-    assert_eq!(labels.len(), 79);
-    assert_eq!(got.len(), 79, "every __global__ function is a kernel");
+    assert_eq!(labels.len(), 82);
+    assert_eq!(got.len(), 82, "every __global__ function is a kernel");
     let mut misses = Vec::new();
     for (file, name, want) in &labels {
         let k = got
@@ -80,8 +80,10 @@ fn accuracy_on_the_labelled_set_is_at_least_90_percent() {
     for m in &misses {
         println!("  miss: {m}");
     }
+    // Exact: these fixtures were written with the detectors, so any miss is a regression (the
+    // real-code scores are tests/kernel_corpus.rs).
     assert!(
-        accuracy >= 0.90,
+        misses.is_empty(),
         "accuracy {accuracy:.3}; misses:\n{}",
         misses.join("\n")
     );

@@ -492,6 +492,12 @@ impl Seen<'_, '_> {
         }
         let one =
             |e: &Option<Ev>, what: &str| -> Vec<String> { self.ev(e, what).into_iter().collect() };
+        // Rows stored exactly as gathered are a gather (index_select); gathered rows combined
+        // with other values (a position embedding added, a scale) are an embedding lookup.
+        let embedding = match s.movement {
+            Some((Move::Gather, _)) => None,
+            _ => s.gather_store.clone(),
+        };
         let pick: [(&Option<Ev>, &'static str, &str, f64); 11] = [
             (&s.gelu_erf, "elementwise:gelu", "GELU (erf form)", 0.9),
             (
@@ -506,7 +512,7 @@ impl Seen<'_, '_> {
             (&s.clamp, "elementwise:clamp", "clamp", 0.85),
             (&s.relu, "elementwise:relu", "ReLU", 0.85),
             (&s.axpy, "elementwise:axpy", "scaled add in place", 0.8),
-            (&s.gather_store, "embedding", "embedding lookup", 0.75),
+            (&embedding, "embedding", "embedding lookup", 0.75),
             (&s.bias_add, "elementwise:bias_add", "bias add", 0.8),
             (&s.add, "elementwise:add", "elementwise add", 0.8),
         ];
@@ -524,7 +530,7 @@ impl Seen<'_, '_> {
             Move::Cast => "cast",
             Move::Where => "elementwise:where",
             Move::Concat => "concat",
-            Move::Gather => "embedding",
+            Move::Gather => "gather",
             Move::Permute => "transpose",
             Move::Scatter | Move::Copy => return None,
         };

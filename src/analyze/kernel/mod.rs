@@ -15,6 +15,7 @@ mod features;
 mod movement;
 mod pointwise;
 mod shapes;
+mod staging;
 mod stats;
 mod values;
 

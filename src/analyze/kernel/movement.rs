@@ -6,6 +6,7 @@ use super::expr;
 use super::facts::Facts;
 use super::features::{store_base, Ev};
 use super::shapes::{Move, Shapes};
+use super::staging::Staging;
 use super::values::{init_of, Space, Values};
 use crate::parse::NodeExt;
 use tree_sitter::Node;
@@ -242,8 +243,43 @@ pub fn movement(f: &Facts, v: &Values, a: &Arith) -> Option<(Move, Ev)> {
             return None;
         }
     }
-    if loads == 0 {
-        return None;
+    // A copy helper's own store (`dst[j] = src[j]` in `vec_copy`) says only "copy": what the
+    // kernel moves through it is decided by the addresses it hands the helper.
+    if loads == 0 || matches!(found, Some((Move::Copy, _))) {
+        return staged(f, v).or(found);
     }
     found
+}
+
+/// Movement through per-thread staging arrays: `load_global(buf, x + row_of(ids) * d + c);
+/// store_global(y + off, buf)` with no arithmetic on `buf` in between.
+fn staged(f: &Facts, v: &Values) -> Option<(Move, Ev)> {
+    let st = Staging::find(f, v);
+    let out = st.outs.first()?;
+    let computed = f.assigns.iter().any(|a| {
+        a.node
+            .field("left")
+            .filter(|l| l.kind_name() == "subscript_expression")
+            .and_then(|l| l.field("argument"))
+            .is_some_and(|b| {
+                let b = f.src.text(expr::unparen(b));
+                st.outs.iter().chain(&st.ins).any(|s| s.array == b)
+            })
+    });
+    if computed {
+        return None;
+    }
+    let filled = st.ins.iter().find(|s| s.array == out.array)?;
+    let site = &f.calls[filled.call].site;
+    let moved = if out.data_dependent {
+        (Move::Scatter, "scatter to a computed address")
+    } else if filled.data_dependent {
+        (
+            Move::Gather,
+            "row gathered through an index read from memory",
+        )
+    } else {
+        (Move::Copy, "plain copy")
+    };
+    Some((moved.0, Ev::new(site, moved.1)))
 }

@@ -6,6 +6,7 @@
 
 use super::expr;
 use super::facts::{Facts, Local};
+use super::staging::Staging;
 use super::values::{Space, Values};
 use crate::parse::NodeExt;
 use std::collections::HashMap;
@@ -225,75 +226,6 @@ pub fn recognise(f: &Facts, v: &Values) -> Option<Recognised> {
         what,
         at: first.start_byte(),
     })
-}
-
-/// Per-thread arrays that stage data between global memory and the arithmetic: filled by a call
-/// given the array and a global address (`load_global(buf, x + off)`, `memcpy(buf, x + off, n)`)
-/// or written out by one (`store_global(y + off, buf)`).
-#[derive(Default)]
-struct Staging<'t> {
-    /// (array, global buffer, offset key) for arrays filled from global memory.
-    ins: Vec<(&'t str, &'t str, String)>,
-    /// The same for arrays written to global memory.
-    outs: Vec<(&'t str, &'t str, String)>,
-}
-
-impl<'t> Staging<'t> {
-    fn find(f: &Facts<'t>, v: &Values) -> Staging<'t> {
-        let src = f.src;
-        let mut st = Staging::default();
-        let local_array = |n: Node| {
-            let n = expr::unparen(n);
-            (n.kind_name() == "identifier")
-                .then(|| src.text(n))
-                .filter(|name| {
-                    f.named(name)
-                        .any(|l| l.array && !l.shared && !l.param && l.site.scope == 0)
-                })
-        };
-        for c in f.calls.iter().filter(|c| c.site.scope == 0) {
-            let args = expr::args(c.site.node);
-            let Some(ai) = args.iter().position(|a| local_array(*a).is_some()) else {
-                continue;
-            };
-            let Some((pi, base)) = args.iter().enumerate().find_map(|(i, a)| {
-                let b = v.base(f, *a)?;
-                (i != ai && b.space == Space::Global && !b.data_dependent).then_some((i, b))
-            }) else {
-                continue;
-            };
-            let array = local_array(args[ai]).unwrap_or_default();
-            let name = c.name.to_ascii_lowercase();
-            let store = if name.contains("store") || name.contains("write") {
-                true
-            } else if name.contains("load") || name.contains("read") {
-                false
-            } else {
-                pi < ai
-            };
-            let entry = (array, base.name, base.offset);
-            if store {
-                st.outs.push(entry);
-            } else {
-                st.ins.push(entry);
-            }
-        }
-        st
-    }
-
-    /// The key of an element of a staged-out array (`buf[j]` → offset of the global write, `j`).
-    fn out_key(&self, f: &Facts, v: &Values, sub: Node) -> Option<String> {
-        let name = f.src.text(expr::unparen(sub.field("argument")?));
-        let (_, _, off) = self.outs.iter().find(|(a, _, _)| *a == name)?;
-        Some(format!("{off}#{}", v.index_key(f, sub)))
-    }
-
-    /// The global buffer and key of an element of a staged-in array.
-    fn in_key(&self, f: &Facts, v: &Values, sub: Node) -> Option<(&'t str, String)> {
-        let name = f.src.text(expr::unparen(sub.field("argument")?));
-        let (_, buf, off) = self.ins.iter().find(|(a, _, _)| *a == name)?;
-        Some((buf, format!("{off}#{}", v.index_key(f, sub))))
-    }
 }
 
 /// One loaded buffer: its name and whether it is read at the store's own index.
