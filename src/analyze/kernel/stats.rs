@@ -457,45 +457,115 @@ pub fn locals(f: &Facts, a: &mut Arith) {
                 .get_or_insert(Ev::new(s, "window bounds clipped at 0"));
         }
     }
-    // A 2-D shared tile written [a][b] and read [b][a].
-    let mut writes: Vec<(String, String, String)> = Vec::new();
-    let mut reads: Vec<(String, String, String, &super::facts::Site)> = Vec::new();
+    // A shared tile written at (a, b) and read at (b, a): `t[a][b]` / `t[b][a]` (other dims
+    // equal, `t[buf][a][b]`), or flattened, `t[a * S + b]` / `t[b * S + a]`.
+    let mut writes: Vec<(&str, Vec<Node>)> = Vec::new();
+    let mut reads: Vec<(&str, Vec<Node>, &super::facts::Site)> = Vec::new();
     for s in &f.subs {
-        let n = s.node;
-        let Some(inner) = n.field("argument") else {
+        let (arr, dims) = subscripts(s.node);
+        let Some(arr) = arr.filter(|a| f.named(src.text(*a)).any(|l| l.shared)) else {
             continue;
         };
-        if inner.kind_name() != "subscript_expression" {
-            continue;
-        }
-        let (Some(arr), Some(i0), Some(i1)) = (
-            inner.field("argument"),
-            inner.field("indices"),
-            n.field("indices"),
-        ) else {
-            continue;
-        };
-        if !f.named(src.text(arr)).any(|l| l.shared) {
-            continue;
-        }
-        let t = (src.text(arr).to_string(), src.key(i0), src.key(i1));
-        if is_left(n) {
-            writes.push(t);
+        if is_left(s.node) {
+            writes.push((src.text(arr), dims));
         } else {
-            reads.push((t.0, t.1, t.2, s));
+            reads.push((src.text(arr), dims, s));
         }
     }
-    for (arr, i0, i1, s) in &reads {
-        if i0 != i1
-            && writes
-                .iter()
-                .any(|w| &w.0 == arr && &w.1 == i1 && &w.2 == i0)
-        {
-            a.swapped_tile = Some(Ev::new(
-                s,
-                format!("shared tile `{arr}` written [a][b], read [b][a]"),
-            ));
-            break;
+    'reads: for (arr, r, s) in &reads {
+        for (warr, w) in &writes {
+            if warr == arr && swapped(src, w, r) {
+                a.swapped_tile = Some(Ev::new(
+                    s,
+                    format!("shared tile `{arr}` written [a][b], read [b][a]"),
+                ));
+                break 'reads;
+            }
         }
     }
+}
+
+/// `t[i][j][k]` → (`t`, [i, j, k]).
+fn subscripts(n: Node) -> (Option<Node>, Vec<Node>) {
+    let mut dims = Vec::new();
+    let mut cur = n;
+    while cur.kind_name() == "subscript_expression" && dims.len() < 8 {
+        match cur.field("indices").and_then(|i| i.named_child(0)) {
+            Some(i) => dims.push(i),
+            None => return (None, Vec::new()),
+        }
+        match cur.field("argument") {
+            Some(a) => cur = a,
+            None => return (None, Vec::new()),
+        }
+    }
+    dims.reverse();
+    ((cur.kind_name() == "identifier").then_some(cur), dims)
+}
+
+/// The sorted term keys of a sum (`k + r` → [k, r]).
+fn term_keys(src: expr::Src, n: Node) -> Vec<String> {
+    let mut keys: Vec<String> = expr::terms(src, n)
+        .into_iter()
+        .map(|(t, neg)| {
+            format!(
+                "{}{}",
+                if neg { "-" } else { "" },
+                src.key(expr::unparen(t))
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// A flattened 2-D index `a * S + b` split at the stride `S`: (terms of a, terms of b).
+fn split_at_stride(src: expr::Src, n: Node, stride: &str) -> Option<(Vec<String>, Vec<String>)> {
+    let mut row = None;
+    let mut col = Vec::new();
+    for (t, neg) in expr::terms(src, n) {
+        let fs = expr::flatten(src, t, "*");
+        let at = fs.iter().position(|x| src.key(*x) == stride);
+        match (at, fs.len(), &row) {
+            (Some(i), 2, None) if !neg => row = Some(term_keys(src, fs[1 - i])),
+            _ => col.push(format!(
+                "{}{}",
+                if neg { "-" } else { "" },
+                src.key(expr::unparen(t))
+            )),
+        }
+    }
+    col.sort();
+    Some((row?, col))
+}
+
+/// Are the two index lists the same tile position with two coordinates swapped?
+fn swapped(src: expr::Src, w: &[Node], r: &[Node]) -> bool {
+    if w.len() != r.len() || w.is_empty() {
+        return false;
+    }
+    let keys = |v: &[Node]| v.iter().map(|n| term_keys(src, *n)).collect::<Vec<_>>();
+    let (wk, rk) = (keys(w), keys(r));
+    if w.len() >= 2 {
+        let differ: Vec<usize> = (0..w.len()).filter(|&i| wk[i] != rk[i]).collect();
+        return matches!(differ.as_slice(), [i, j] if wk[*i] == rk[*j] && wk[*j] == rk[*i]);
+    }
+    // One flattened index: try each stride that multiplies a term of both.
+    let strides = |n: Node| -> Vec<String> {
+        expr::terms(src, n)
+            .into_iter()
+            .flat_map(|(t, _)| expr::flatten(src, t, "*"))
+            .map(|x| src.key(x))
+            .collect()
+    };
+    let (sw, sr) = (strides(w[0]), strides(r[0]));
+    sw.iter().filter(|k| sr.contains(k)).any(|stride| {
+        match (
+            split_at_stride(src, w[0], stride),
+            split_at_stride(src, r[0], stride),
+        ) {
+            (Some((wa, wb)), Some((ra, rb))) => wa != wb && wa == rb && wb == ra,
+            _ => false,
+        }
+    })
 }
