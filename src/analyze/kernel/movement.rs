@@ -156,6 +156,8 @@ pub fn movement(f: &Facts, v: &Values, a: &Arith) -> Option<(Move, Ev)> {
     let src = f.src;
     let mut found: Option<(Move, Ev)> = None;
     let mut loads = 0;
+    // Plain copies: (store, stored buffer, store index, loaded buffer).
+    let mut copies: Vec<(Node, &str, String, &str)> = Vec::new();
     let mut rank = |m: Move, ev: Ev| {
         let order = |m: Move| m as u8;
         if found.as_ref().is_none_or(|(x, _)| order(m) < order(*x)) {
@@ -241,6 +243,18 @@ pub fn movement(f: &Facts, v: &Values, a: &Arith) -> Option<(Move, Ev)> {
             }
         } else if !leaf(rc, &mut rank) {
             return None;
+        } else if let Some(lb) = load_of(f, v, rc).and_then(|x| v.base(f, x)) {
+            copies.push((st.node, base.name, lkey, lb.name));
+        }
+    }
+    // `if (c < n0) y[i] = a[…]; else y[i] = b[…];`: the index range picks the input.
+    if let Some(node) = branch_concat(&copies) {
+        let site = f.assigns.iter().find(|a| a.node == node);
+        if let Some(st) = site {
+            rank(
+                Move::Concat,
+                Ev::new(st, "index range picks one of two inputs"),
+            );
         }
     }
     // A copy helper's own store (`dst[j] = src[j]` in `vec_copy`) says only "copy": what the
@@ -249,6 +263,34 @@ pub fn movement(f: &Facts, v: &Values, a: &Arith) -> Option<(Move, Ev)> {
         return staged(f, v).or(found);
     }
     found
+}
+
+/// Two copies to the same element from different buffers, in the two branches of one `if`.
+fn branch_concat<'t>(copies: &[(Node<'t>, &str, String, &str)]) -> Option<Node<'t>> {
+    for (i, a) in copies.iter().enumerate() {
+        for b in &copies[i + 1..] {
+            if a.1 != b.1 || a.2 != b.2 || a.3 == b.3 {
+                continue;
+            }
+            let mut cur = a.0.parent();
+            while let Some(p) = cur {
+                if p.kind_name() == "if_statement" && expr::within(b.0, p) {
+                    let (Some(then), Some(alt)) = (p.field("consequence"), p.field("alternative"))
+                    else {
+                        break;
+                    };
+                    let split = (expr::within(a.0, then) && expr::within(b.0, alt))
+                        || (expr::within(b.0, then) && expr::within(a.0, alt));
+                    if split {
+                        return Some(a.0);
+                    }
+                    break;
+                }
+                cur = p.parent();
+            }
+        }
+    }
+    None
 }
 
 /// Movement through per-thread staging arrays: `load_global(buf, x + row_of(ids) * d + c);
