@@ -39,9 +39,15 @@ pub fn normalized(p: &Path) -> PathBuf {
     out
 }
 
+/// How many folders above the including file a quoted include is looked for in (`#include
+/// "ggml-cuda/common.cuh"` from `src/ggml-cuda/x.cu` is `src/ggml-cuda/common.cuh`, found through
+/// an `-I src` the build gives): the usual include roots, without knowing the build.
+const PARENT_LEVELS: usize = 3;
+
 /// The quoted includes of `files` (each: its path and its `#include "…"` names) that exist next
-/// to the including file and are not in `known` (which they join), while `budget` lasts.
-/// `root` names them for reports.
+/// to the including file (or a few folders up) and are not in `known` (which they join), while
+/// `budget` lasts. `root` names them for reports. A header taken by mistake only makes the
+/// rewrite more careful: its facts only ever keep CUDA names.
 pub fn unscanned<'a>(
     files: impl Iterator<Item = (&'a Path, &'a [String])>,
     known: &mut BTreeSet<PathBuf>,
@@ -50,20 +56,26 @@ pub fn unscanned<'a>(
 ) -> Vec<Candidate> {
     let mut found = Vec::new();
     for (abs, names) in files {
-        let Some(dir) = abs.parent() else { continue };
+        let file = normalized(abs);
+        let Some(dir) = file.parent() else { continue };
         for name in names {
-            let p = joined(dir, name);
+            let Some(p) = dir
+                .ancestors()
+                .take(PARENT_LEVELS + 1)
+                .map(|d| joined(d, name))
+                .find(|p| known.contains(p) || p.is_file())
+            else {
+                continue;
+            };
             if *budget == 0 || known.contains(&p) {
                 continue;
             }
-            if p.is_file() {
-                known.insert(p.clone());
-                *budget -= 1;
-                let rel = p
-                    .strip_prefix(root)
-                    .map_or_else(|_| p.display().to_string(), |r| r.display().to_string());
-                found.push(Candidate { rel, abs: p });
-            }
+            known.insert(p.clone());
+            *budget -= 1;
+            let rel = p
+                .strip_prefix(root)
+                .map_or_else(|_| p.display().to_string(), |r| r.display().to_string());
+            found.push(Candidate { rel, abs: p });
         }
     }
     found

@@ -63,21 +63,29 @@ fn fixing_the_guard_fixtures_keeps_them_compiling() {
 #[test]
 fn fixing_files_next_to_an_unnamed_header_keeps_them_compiling() {
     // fixtures/fix/context: the .cu files are fixed, the header they include is not named (so it
-    // keeps its CUDA); and again with the whole folder named (the header is rewritten too).
+    // keeps its CUDA; nested/user.cu finds it one folder up, as `-I .` does); and again with the
+    // whole folder named (the header is rewritten too).
     if !toolchain_ready() {
         return;
     }
     let root = repo().join("fixtures/fix/context");
-    for paths in [&["scale.cu", "plain.cu"][..], &["."][..]] {
-        let args: Vec<&OsStr> = ["--target", "mindspore", "--min-kept", "1.0"]
-            .iter()
-            .map(OsStr::new)
-            .chain([root.as_os_str()])
-            .chain(paths.iter().map(OsStr::new))
-            .collect();
+    for paths in [&["scale.cu", "plain.cu", "nested/user.cu"][..], &["."][..]] {
+        let args: Vec<&OsStr> = [
+            "--target",
+            "mindspore",
+            "--min-kept",
+            "1.0",
+            "--include",
+            ".",
+        ]
+        .iter()
+        .map(OsStr::new)
+        .chain([root.as_os_str()])
+        .chain(paths.iter().map(OsStr::new))
+        .collect();
         let (r, out) = run_report_tool("compile_oracle.py", &args);
-        assert_eq!(r["compiled_before"], 2, "{out}");
-        assert_eq!(r["still_compile"], 2, "{out}");
-        assert!(r["edits"].as_u64().unwrap() >= 2, "{out}");
+        assert_eq!(r["compiled_before"], 3, "{out}");
+        assert_eq!(r["still_compile"], 3, "{out}");
+        assert!(r["edits"].as_u64().unwrap() >= 3, "{out}");
     }
 }

@@ -111,6 +111,18 @@ fn a_header_that_is_not_named_still_decides_what_may_change() {
         scale.contains("`DEV_CHECK` hands the result to `cudaGetErrorString` (common.cuh)"),
         "{scale}"
     );
+    // A header found one folder up (`#include "common.cuh"` from nested/, built with `-I .`).
+    let o = cuport(
+        tmp.path(),
+        &["fix", "nested/user.cu", "--target", "mindspore", "--write"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let nested = fs::read_to_string(tmp.path().join("nested/user.cu")).unwrap();
+    assert!(
+        nested.contains("    DEV_CHECK(cudaMemset(dev, 0, n * sizeof(float)));\n"),
+        "{nested}"
+    );
+    assert!(nested.contains("    aclrtFree(dev);\n"), "{nested}");
     let plain = fs::read_to_string(tmp.path().join("plain.cu")).unwrap();
     // `s` builds a plain_config, whose member stays cudaStream_t; the unrelated buffer is ported.
     assert!(plain.contains("    cudaStream_t s;\n"), "{plain}");
