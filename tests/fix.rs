@@ -123,7 +123,16 @@ fn a_header_that_is_not_named_still_decides_what_may_change() {
         "{nested}"
     );
     assert!(nested.contains("    aclrtFree(dev);\n"), "{nested}");
+    assert!(
+        scale.contains("    cudaError_t err = cudaDeviceSynchronize();\n    DEV_CHECK(err);"),
+        "{scale}"
+    );
     let plain = fs::read_to_string(tmp.path().join("plain.cu")).unwrap();
+    // A member array of the header's struct keeps cudaStream_t: calls given it stay.
+    assert!(
+        plain.contains("    cudaStreamCreate(&h.streams[0]);\n"),
+        "{plain}"
+    );
     // `s` builds a plain_config, whose member stays cudaStream_t; the unrelated buffer is ported.
     assert!(plain.contains("    cudaStream_t s;\n"), "{plain}");
     assert!(plain.contains("`s` is passed to `plain_config`"), "{plain}");

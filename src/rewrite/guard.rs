@@ -393,6 +393,10 @@ fn variable_types(
 ) {
     let is_kind = |m: &ApiMatch, k: RuleKind| matches!(m.what, MatchRef::Rule(r) if catalog.rules[r].kind == k);
     let direct = |m: &ApiMatch| matches!(m.what, MatchRef::Rule(r) if catalog.rules[r].target(t).status == Status::Direct);
+    let rule_library = |m: &ApiMatch| match m.what {
+        MatchRef::Rule(r) => Some(catalog.rules[r].library.as_str()),
+        MatchRef::Unmapped { .. } => None,
+    };
     // CUDA calls by their range.
     let cuda_calls: BTreeSet<(usize, usize)> = matches
         .iter()
@@ -517,6 +521,7 @@ fn variable_types(
                                         || project.is_some_and(|p| {
                                             p.kept_params
                                                 .contains_key(&(u.callee.clone(), m.name.clone()))
+                                                || status_macro(p, &u.callee, rule_library(m))
                                         }))
                             })
                             .map(|u| {
@@ -537,11 +542,32 @@ fn variable_types(
                 }
             }
         }
+        // Calls whose result initialises a declaration whose CUDA type stays
+        // (`cudaError_t err = cudaDeviceSynchronize();` with `err` kept).
+        let kept_inits: Vec<(Range<usize>, &str)> = matches
+            .iter()
+            .enumerate()
+            .filter(|(j, o)| out[*j].is_some() || !direct(o))
+            .filter_map(|(_, o)| match &o.site {
+                Site::DeclaredType { init_calls, .. } if is_kind(o, RuleKind::Type) => {
+                    Some(init_calls.iter().map(move |c| (c.clone(), o.name.as_str())))
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect();
         for (i, m) in matches.iter().enumerate() {
             if out[i].is_some() || !direct(m) || is_kind(m, RuleKind::Type) {
                 continue;
             }
             let Some(call) = &m.call else { continue };
+            if let Some((_, ty)) = kept_inits.iter().find(|(r, _)| *r == call.range) {
+                out[i] = Some(format!(
+                    "its result initialises a `{ty}` that stays CUDA here"
+                ));
+                changed = true;
+                continue;
+            }
             let why = fa
                 .arg_uses
                 .iter()
@@ -789,6 +815,16 @@ fn uncalled_names(file: &SourceFile) -> BTreeSet<String> {
             text.rsplit("::").next().unwrap_or_default().to_string()
         })
         .collect()
+}
+
+/// Does `callee` (or a macro it forwards to) hand its argument to a status-describing CUDA call
+/// of `library` that stays (`CUDA_CHECK(err)` with `err` a `cudaError_t`)?
+fn status_macro(p: &super::project::Facts, callee: &str, library: Option<&str>) -> bool {
+    let Some(lib) = library else { return false };
+    p.forwarded(callee).iter().any(|g| {
+        p.status_consumers
+            .contains_key(&(g.clone(), lib.to_string()))
+    })
 }
 
 /// Past `<…>` (balanced) right after a name at `at`, else `at`: `f<float, 4>` names `f`.

@@ -73,7 +73,7 @@ impl Facts {
 
     /// `f` and the names its macro body calls, transitively (a few levels: macros that forward
     /// to macros).
-    fn forwarded(&self, f: &str) -> BTreeSet<String> {
+    pub(crate) fn forwarded(&self, f: &str) -> BTreeSet<String> {
         let mut seen = BTreeSet::from([f.to_string()]);
         let mut frontier = vec![f.to_string()];
         for _ in 0..4 {
@@ -165,8 +165,10 @@ pub fn collect(
                 .entry((d.name.clone(), library(i)))
                 .or_insert_with(|| (format!("`{}` ({})", m.name, file.rel), file.rel.clone()));
         }
-        match &m.site {
-            Site::DeclaredType { owner, .. } if is_type(i) && !owner.is_empty() => {
+        // A member is also a "parameter" of its struct (building it hands it the value); it
+        // stays a file-scope name for the global facts below too.
+        if let Site::DeclaredType { owner, .. } = &m.site {
+            if is_type(i) && !owner.is_empty() {
                 if applied(i) {
                     f.renamed_params.insert((owner.clone(), m.name.clone()));
                 } else {
@@ -181,6 +183,8 @@ pub fn collect(
                         });
                 }
             }
+        }
+        match &m.site {
             Site::Parameter { function, .. } if is_type(i) && !applied(i) => {
                 f.kept_params
                     .entry((function.clone(), m.name.clone()))
