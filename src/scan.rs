@@ -65,6 +65,8 @@ pub struct KernelRecord {
     pub pattern: String,
     pub confidence: f64,
     pub evidence: Vec<String>,
+    /// The best verdict for another pattern (pattern id, confidence), if any.
+    pub runner_up: Option<(String, f64)>,
     pub suggestions: Vec<(Target, Vec<String>)>,
     pub launches: Vec<LaunchSite>,
     pub params: Vec<(String, String)>,
@@ -521,6 +523,7 @@ fn kernel_record(
         pattern: s.pattern.clone(),
         confidence: s.confidence,
         evidence: s.evidence.clone(),
+        runner_up: s.runner_up.clone(),
         suggestions,
         launches: ks,
         params: k.params.clone(),

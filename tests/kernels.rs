@@ -54,8 +54,8 @@ fn fixtures() -> std::path::PathBuf {
 fn every_kernel_of_the_labelled_fixtures_gets_its_label() {
     let got = scan_kernels(&fixtures());
     let labels = labels();
-    assert_eq!(labels.len(), 87);
-    assert_eq!(got.len(), 87, "every __global__ function is a kernel");
+    assert_eq!(labels.len(), 101);
+    assert_eq!(got.len(), 101, "every __global__ function is a kernel");
     let mut misses = Vec::new();
     for (file, name, want) in &labels {
         let k = got
@@ -524,4 +524,68 @@ fn pointwise_evidence_names_the_function_found() {
         .map(|((_, name), k)| format!("{name}: {} {}", k["pattern"], k["evidence"][0]))
         .collect();
     insta::assert_snapshot!("pointwise_evidence", lines.join("\n"));
+}
+
+/// When a second detector also claims a kernel, the JSON names it as `runner_up`, less (or
+/// equally) confident and for another pattern; naive attention's runner-up is its softmax.
+#[test]
+fn competing_detectors_leave_a_runner_up_in_the_json() {
+    let got = scan_kernels(&fixtures());
+    let mut with = 0;
+    for ((file, name), k) in &got {
+        let Some(r) = k.get("runner_up") else {
+            continue;
+        };
+        with += 1;
+        let (p, c) = (
+            r["pattern"].as_str().unwrap(),
+            r["confidence"].as_f64().unwrap(),
+        );
+        assert_ne!(p, k["pattern"].as_str().unwrap(), "{file}:{name}");
+        assert!(c <= k["confidence"].as_f64().unwrap(), "{file}:{name}: {r}");
+    }
+    assert!(with >= 5, "only {with} kernels have a runner-up");
+    let mha = &got[&("attention.cu".to_string(), "mha_naive_kernel".to_string())];
+    assert_eq!(mha["pattern"], "attention");
+    assert_eq!(mha["runner_up"]["pattern"], "softmax");
+}
+
+/// Per fixture file, what a user reads for every kernel: pattern, confidence, runner-up and
+/// evidence (one snapshot per file, in the ruff style; review each change).
+#[test]
+fn recognition_snapshots_per_fixture_file() {
+    let got = scan_kernels(&fixtures());
+    let mut by_file: BTreeMap<&str, Vec<(u64, String)>> = BTreeMap::new();
+    for ((file, name), k) in &got {
+        let runner = k
+            .get("runner_up")
+            .map(|r| {
+                format!(
+                    ", runner-up {} ({})",
+                    r["pattern"].as_str().unwrap(),
+                    r["confidence"]
+                )
+            })
+            .unwrap_or_default();
+        let mut lines = vec![format!(
+            "{name} (line {}): {} ({}){runner}",
+            k["line"],
+            k["pattern"].as_str().unwrap(),
+            k["confidence"]
+        )];
+        for e in k["evidence"].as_array().unwrap() {
+            lines.push(format!("    {}", e.as_str().unwrap()));
+        }
+        let line = k["line"].as_u64().unwrap();
+        by_file
+            .entry(file)
+            .or_default()
+            .push((line, lines.join("\n")));
+    }
+    for (file, mut kernels) in by_file {
+        kernels.sort();
+        let text: Vec<String> = kernels.into_iter().map(|(_, t)| t).collect();
+        let stem = file.trim_end_matches(".cu");
+        insta::assert_snapshot!(format!("recognition_{stem}"), text.join("\n"));
+    }
 }

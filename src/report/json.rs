@@ -52,8 +52,17 @@ struct KernelJson<'a> {
     pattern: &'a str,
     confidence: f64,
     evidence: &'a [String],
+    /// Another pattern a detector also found, less confidently (absent when none did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runner_up: Option<RunnerUpJson<'a>>,
     suggestions: BTreeMap<&'static str, &'a [String]>,
     launches: Vec<LaunchJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct RunnerUpJson<'a> {
+    pattern: &'a str,
+    confidence: f64,
 }
 
 #[derive(Serialize)]
@@ -144,6 +153,10 @@ fn kernel_json<'a>(f: &'a FileRecord, k: &'a crate::scan::KernelRecord) -> Kerne
         pattern: &k.pattern,
         confidence: (k.confidence * 100.0).round() / 100.0,
         evidence: &k.evidence,
+        runner_up: k.runner_up.as_ref().map(|(p, c)| RunnerUpJson {
+            pattern: p,
+            confidence: (c * 100.0).round() / 100.0,
+        }),
         suggestions: k
             .suggestions
             .iter()
@@ -364,6 +377,7 @@ mod tests {
             pattern: "elementwise".into(),
             confidence: 0.876,
             evidence: vec!["one store per thread".into()],
+            runner_up: (name == "k2").then(|| ("elementwise:add".to_string(), 0.8)),
             suggestions: vec![(Target::Paddle, vec!["paddle.add".into()])],
             launches: vec![LaunchSite {
                 kernel: name.into(),

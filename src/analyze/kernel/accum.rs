@@ -37,6 +37,11 @@ pub struct Arith {
     pub welford: Option<Ev>,
     pub online: Option<Ev>,
     pub serial_scan: Option<Ev>,
+    /// A sum over a loop that ends in memory: a per-thread accumulator stored after its loop,
+    /// or `out[j] += x[i][j]` over a loop whose variable the output index does not name.
+    pub stored_sum: Option<Ev>,
+    /// `loss += (x - m - lse) * label[i]`: a computed term times a loaded weight, summed.
+    pub weighted_sum: Option<Ev>,
     pub exp_diff: Option<Ev>,
     pub log: Option<Ev>,
     /// `log(p[target])`: the log-likelihood of a class picked by a loaded id.
@@ -50,6 +55,8 @@ pub struct Arith {
     pub emas: Vec<Ev>,
     pub ema_sq: Option<Ev>,
     pub padding: Option<Ev>,
+    /// A padding check on a coordinate built from an output position and a window offset.
+    pub window_coord: Option<Ev>,
     pub clipped: Option<Ev>,
     pub div_count: Option<Ev>,
     pub gather: Option<Ev>,
@@ -175,6 +182,22 @@ fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
                 if stored {
                     a.serial_scan
                         .get_or_insert(Ev::new(s, "running sum stored every step"));
+                } else if expr::unparen(left).kind_name() == "identifier"
+                    && plain_load(f, v, right)
+                    && stored_after(f, v, l, name)
+                {
+                    a.stored_sum.get_or_insert(Ev::new(
+                        s,
+                        "per-thread running sum of loaded values, stored after the loop",
+                    ));
+                }
+            }
+            if global && op == "+=" && plain_load(f, v, right) {
+                if let Some(var) = summed_over(f, s.lp, left, right) {
+                    a.stored_sum.get_or_insert(Ev::new(
+                        s,
+                        format!("loaded values added into the output across the loop over {var}"),
+                    ));
                 }
             }
             if (acc || global) && (op == "+=" || op == "-=") {
@@ -187,6 +210,12 @@ fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
                     };
                     a.macs.push(Ev::new(s, what));
                 }
+            }
+            if acc && (op == "+=" || op == "-=") && weighted(f, v, right) {
+                a.weighted_sum.get_or_insert(Ev::new(
+                    s,
+                    "sum of a computed value weighted by a loaded one",
+                ));
             }
             if acc && (op == "+=" || op == "-=") {
                 let (_, sq, _) = products(f, v, right);
@@ -291,12 +320,126 @@ fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
                         let il = il.trim_matches(['[', ']']).to_string();
                         let ir = ir.trim_matches(['[', ']']).to_string();
                         if ir == format!("{il}-1") || il == format!("{ir}+1") {
-                            a.insertion
-                                .get_or_insert(Ev::new(s, "shift-insert into a sorted buffer"));
+                            // `t[j] = t[j - 1]; t[j] += x[j];` carries a running sum.
+                            let kl = src.key(l);
+                            let summed = f.assigns.iter().any(|x| {
+                                x.lp == s.lp
+                                    && x.node.start_byte() > n.start_byte()
+                                    && x.node
+                                        .field("operator")
+                                        .is_some_and(|o| src.text(o) == "+=")
+                                    && x.node.field("left").is_some_and(|y| src.key(y) == kl)
+                                    && x.node.field("right").is_some_and(|r| v.loaded(f, r))
+                            });
+                            if summed {
+                                a.serial_scan.get_or_insert(Ev::new(
+                                    s,
+                                    "each element starts from the previous one's sum",
+                                ));
+                            } else {
+                                a.insertion
+                                    .get_or_insert(Ev::new(s, "shift-insert into a sorted buffer"));
+                            }
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// Is the accumulator `name` of loop `l` stored to global memory after the loop ends?
+fn stored_after(f: &Facts, v: &Values, l: &super::facts::Loop, name: &str) -> bool {
+    let end = l.site.node.end_byte();
+    f.assigns.iter().any(|x| {
+        x.node.start_byte() >= end
+            && x.scope == l.site.scope
+            && store_base(f, v, x.node).is_some_and(|(_, b)| b.space == Space::Global)
+            && x.node
+                .field("right")
+                .is_some_and(|r| expr::mentions(f.src, r, name))
+    })
+}
+
+/// `out[j] += x[(t + i) * O + j]`: the variable of an enclosing loop that the loaded element's
+/// index names and the output's does not (through pointer offsets such as `X_t = &X[i * O]`).
+fn summed_over<'t>(
+    f: &Facts<'t>,
+    lp: Option<u32>,
+    left: Node<'t>,
+    right: Node<'t>,
+) -> Option<&'t str> {
+    let src = f.src;
+    let index_text = |n: Node<'t>| address_text(f, expr::core(src, n));
+    let (out, inp) = (index_text(left), index_text(right));
+    let names = |t: &str, w: &str| {
+        t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|x| x == w)
+    };
+    let mut cur = lp;
+    for _ in 0..8 {
+        let l = &f.loops[cur? as usize];
+        if let Some(var) = l.var {
+            if !names(&out, var) && names(&inp, var) {
+                return Some(var);
+            }
+        }
+        cur = l.site.lp;
+    }
+    None
+}
+
+/// The text of every index and offset an access goes through, following pointer locals to
+/// their initialisers (`X_t[j]` with `X_t = &X[(t + i) * O]` gives `X_t[j] (t + i) * O`).
+fn address_text(f: &Facts, n: Node) -> String {
+    let src = f.src;
+    let mut out = String::from(src.text(n));
+    let mut n = n;
+    for _ in 0..expr::MAX_DEPTH {
+        n = expr::unparen(n);
+        match n.kind_name() {
+            "subscript_expression" | "pointer_expression" | "field_expression" => {
+                match n.field("argument") {
+                    Some(a) => n = a,
+                    None => break,
+                }
+            }
+            "cast_expression" => match n.field("value") {
+                Some(x) => n = x,
+                None => break,
+            },
+            "identifier" => {
+                let Some(init) = f
+                    .named(src.text(n))
+                    .find(|l| !l.param && l.pointer)
+                    .and_then(|l| l.init)
+                else {
+                    break;
+                };
+                out.push(' ');
+                out.push_str(src.text(init));
+                n = init;
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+/// A load whose value is not changed before it is used (`tmp = w[i]; tmp *= b;` is not).
+fn plain_load(f: &Facts, v: &Values, n: Node) -> bool {
+    let c = expr::core(f.src, n);
+    v.is_direct(f, n) && !(c.kind_name() == "identifier" && v.reassigned(f.src.text(c)))
+}
+
+/// A product of a loaded element and a value computed from loaded data (not itself a load).
+fn weighted(f: &Facts, v: &Values, rhs: Node) -> bool {
+    let src = f.src;
+    factor_pairs(src, rhs).iter().any(|fs| {
+        let direct = fs.iter().any(|x| v.is_direct(f, *x));
+        let computed = fs
+            .iter()
+            .any(|x| !v.is_direct(f, *x) && !expr::is_number(src, *x) && v.loaded(f, *x));
+        direct && computed
+    })
 }

@@ -144,6 +144,29 @@ pub fn is_conversion(src: Src, call: Node) -> bool {
     (CONVERSIONS.contains(&name) || type_like(name) || templated_cast()) && args(call).len() == 1
 }
 
+/// A project's load macro or helper given one address of an element (`VLLM_LDG(&x[i])`,
+/// `load_global(&x[i])`): the element it reads. `__ldg` itself is a conversion (below).
+fn load_wrapper<'t>(src: Src, call: Node<'t>) -> Option<Node<'t>> {
+    if is_method(call) {
+        return None;
+    }
+    let name = callee(src, call)?;
+    let lower = name.to_ascii_lowercase();
+    let macro_like = name.len() > 2 && !name.contains(|c: char| c.is_ascii_lowercase());
+    if name.starts_with("__ld") || !(macro_like || lower.contains("load") || lower.contains("ldg"))
+    {
+        return None;
+    }
+    let [a] = args(call)[..] else {
+        return None;
+    };
+    let a = unparen(a);
+    let addressed =
+        a.kind_name() == "pointer_expression" && a.child(0).is_some_and(|o| o.kind_name() == "&");
+    let element = a.field("argument").map(unparen)?;
+    (addressed && element.kind_name() == "subscript_expression").then_some(element)
+}
+
 /// Strip parentheses, casts, conversion calls and `&x` inside `__ldg(&x)`; says whether a
 /// conversion was stripped.
 pub fn strip<'t>(src: Src, n: Node<'t>) -> (Node<'t>, bool) {
@@ -159,6 +182,9 @@ pub fn strip<'t>(src: Src, n: Node<'t>) -> (Node<'t>, bool) {
                 }
                 None => break,
             },
+            "call_expression" if load_wrapper(src, n).is_some() => {
+                n = load_wrapper(src, n).unwrap_or(n);
+            }
             "call_expression" if is_conversion(src, n) => {
                 let name = callee(src, n).unwrap_or("");
                 let Some(a) = args(n).into_iter().next() else {

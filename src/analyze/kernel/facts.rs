@@ -37,6 +37,8 @@ pub struct Local<'t> {
     pub int_like: bool,
     /// A pointer parameter to `const` data (an input).
     pub read_only: bool,
+    /// Declared with an empty brace initialiser (`T zero{};`, `T z = {};`): value-initialised.
+    pub zero_init: bool,
 }
 
 /// A `for`/`while`/`do` loop.
@@ -258,6 +260,7 @@ impl<'t> Collector<'t, '_> {
                 param: true,
                 int_like,
                 read_only,
+                zero_init: false,
             });
         }
     }
@@ -324,6 +327,9 @@ impl<'t> Collector<'t, '_> {
                 param: false,
                 int_like: !pointer && !array && integer_type(ty),
                 read_only: false,
+                zero_init: init.is_some_and(|i| {
+                    i.kind_name() == "initializer_list" && i.named_child_count() == 0
+                }),
             });
         }
     }

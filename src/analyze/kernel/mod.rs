@@ -9,6 +9,7 @@
 
 mod accum;
 mod classify;
+mod detectors;
 mod expr;
 mod facts;
 mod features;
@@ -31,6 +32,8 @@ pub struct KernelSummary {
     pub pattern: String,
     pub confidence: f64,
     pub evidence: Vec<String>,
+    /// The best verdict for another pattern, when a second detector also claimed the kernel.
+    pub runner_up: Option<(String, f64)>,
 }
 
 /// Labels at or above this confidence are stated ("computes …"); below it they are offered to
@@ -77,6 +80,7 @@ pub fn summarize_all(file: &SourceFile, tree: &tree_sitter::Tree, fa: &mut FileA
                 pattern: "custom".into(),
                 confidence: 0.0,
                 evidence: vec!["the kernel body could not be located in the parse tree".into()],
+                runner_up: None,
             },
         };
     }

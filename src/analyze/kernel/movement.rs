@@ -210,13 +210,20 @@ pub fn movement(f: &Facts, v: &Values, a: &Arith) -> Option<(Move, Ev)> {
                             rank(Move::Permute, e);
                         }
                     }
+                    if picked_input(f, x) {
+                        rank(
+                            Move::Concat,
+                            Ev::new(st, "the input pointer is one of two inputs, by index range"),
+                        );
+                    }
                     rank(Move::Copy, Ev::new(st, "plain copy"));
                     true
                 }
                 _ => {
                     expr::is_number(src, x)
                         || expr::is_zero(src, x)
-                        || (x.kind_name() == "identifier" && f.named(src.text(x)).any(|l| l.param))
+                        || (x.kind_name() == "identifier"
+                            && f.named(src.text(x)).any(|l| l.param || zero_local(f, l)))
                 }
             }
         };
@@ -240,6 +247,13 @@ pub fn movement(f: &Facts, v: &Values, a: &Arith) -> Option<(Move, Ev)> {
                     Move::Concat,
                     Ev::new(st, "index range picks one of two inputs"),
                 );
+            }
+        } else if let Some(values) = branch_values(f, rc) {
+            // `float v = 0; if (inside) v = x[…]; y[i] = v;`: each value the local takes.
+            for x in values {
+                if !leaf(x, &mut rank) {
+                    return None;
+                }
             }
         } else if !leaf(rc, &mut rank) {
             return None;
@@ -324,4 +338,72 @@ fn staged(f: &Facts, v: &Values) -> Option<(Move, Ev)> {
         (Move::Copy, "plain copy")
     };
     Some((moved.0, Ev::new(site, moved.1)))
+}
+
+/// The values a scalar local takes when it is set in branches: its initialiser and every plain
+/// `name = value` (no compound updates), at most four; `None` for anything else.
+fn branch_values<'t>(f: &Facts<'t>, n: Node<'t>) -> Option<Vec<Node<'t>>> {
+    let src = f.src;
+    if n.kind_name() != "identifier" {
+        return None;
+    }
+    let name = src.text(n);
+    let local = f.named(name).next()?;
+    if local.param || local.pointer || local.array || local.shared {
+        return None;
+    }
+    let mut values = vec![local.init?];
+    for a in &f.assigns {
+        let left = a.node.field("left").map(expr::unparen);
+        if left.is_some_and(|l| l.kind_name() == "identifier" && src.text(l) == name) {
+            let op = a.node.field("operator").map_or("", |o| src.text(o));
+            if op != "=" {
+                return None;
+            }
+            values.push(a.node.field("right")?);
+        }
+    }
+    (values.len() >= 2 && values.len() <= 4).then_some(values)
+}
+
+/// `src = inp1;` in one branch and `src = inp2;` in the other, then `dst[i] = src[j]`: the
+/// element read comes from one of two inputs (a concatenation by pointer choice).
+fn picked_input(f: &Facts, load: Node) -> bool {
+    let src = f.src;
+    let mut n = load;
+    for _ in 0..4 {
+        match n.field("argument") {
+            Some(a) if n.kind_name() == "subscript_expression" => n = expr::core(src, a),
+            _ => break,
+        }
+    }
+    if n.kind_name() != "identifier" {
+        return false;
+    }
+    let name = src.text(n);
+    if !f.named(name).any(|l| l.pointer && !l.param) {
+        return false;
+    }
+    let mut inputs: Vec<&str> = Vec::new();
+    for a in &f.assigns {
+        let left = a.node.field("left").map(expr::unparen);
+        if !left.is_some_and(|l| l.kind_name() == "identifier" && src.text(l) == name) {
+            continue;
+        }
+        let Some(r) = a.node.field("right").map(|r| expr::core(src, r)) else {
+            continue;
+        };
+        if r.kind_name() == "identifier" {
+            let p = src.text(r);
+            if f.named(p).any(|l| l.param && l.pointer) && !inputs.contains(&p) {
+                inputs.push(p);
+            }
+        }
+    }
+    inputs.len() >= 2
+}
+
+/// A local holding zero: `T zero{};`, `float z = 0.f;` (a fill value, not data).
+fn zero_local(f: &Facts, l: &super::facts::Local) -> bool {
+    l.zero_init || l.init.is_some_and(|i| expr::is_zero(f.src, i))
 }

@@ -50,9 +50,11 @@ pub fn calls(f: &Facts, v: &Values, a: &mut Arith) {
         let args = expr::args(c.site.node);
         match fam {
             "exp"
-                if args
-                    .first()
-                    .is_some_and(|x| expr::any(*x, |y| expr::binop(src, y) == Some("-"))) =>
+                if args.first().is_some_and(|x| {
+                    // `expf(x - m)`, or `float d = x - m; expf(d)`.
+                    let diff = |n: Node| expr::any(n, |y| expr::binop(src, y) == Some("-"));
+                    diff(*x) || super::values::init_of(f, v, *x).is_some_and(diff)
+                }) =>
             {
                 a.exp_diff
                     .get_or_insert(Ev::new(&c.site, format!("{}(x - max)", c.name)));
@@ -120,9 +122,25 @@ pub fn calls(f: &Facts, v: &Values, a: &mut Arith) {
                 let l = &f.loops[lp as usize];
                 let acc = args.iter().any(|x| {
                     let x = expr::core(src, *x);
-                    x.kind_name() == "identifier"
-                        && accumulator(f, src.text(x), l, c.site.scope)
-                        && v.reassigned(src.text(x))
+                    let named = |x: Node| accumulator(f, src.text(x), l, c.site.scope);
+                    match x.kind_name() {
+                        "identifier" => named(x) && v.reassigned(src.text(x)),
+                        // `m[0] = fmaxf(m[0], x)`: a one-slot register array as the accumulator.
+                        "subscript_expression" => {
+                            let fixed = x.field("indices").is_some_and(|i| {
+                                i.named_child(0).is_some_and(|i| expr::is_number(src, i))
+                            });
+                            let arr = x.field("argument").map(expr::unparen);
+                            let back = c.site.node.parent().is_some_and(|p| {
+                                p.kind_name() == "assignment_expression"
+                                    && p.field("left").is_some_and(|y| src.key(y) == src.key(x))
+                            });
+                            fixed
+                                && back
+                                && arr.is_some_and(|a| a.kind_name() == "identifier" && named(a))
+                        }
+                        _ => false,
+                    }
                 });
                 if acc && !args.iter().any(|x| expr::is_number(src, *x)) {
                     a.accum_max
@@ -335,7 +353,7 @@ pub fn binops(f: &Facts, v: &Values, a: &mut Arith) {
                     }
                 }
             }
-            "<" | ">=" | ">" | "<=" if b.depth > 0 && !in_loop_header(b) => {
+            "<" | ">=" | ">" | "<=" if !in_loop_header(b) => {
                 let (zl, zr) = (expr::is_zero(src, l), expr::is_zero(src, r));
                 let low = match op {
                     "<" | ">=" if zr => Some(l),
@@ -352,10 +370,26 @@ pub fn binops(f: &Facts, v: &Values, a: &mut Arith) {
             _ => {}
         }
     }
-    if let Some((_, s)) = lowzero.iter().find(|(k, _)| bounded.contains(k)) {
+    if let Some((_, s)) = lowzero
+        .iter()
+        .find(|(k, s)| s.depth > 0 && bounded.contains(k))
+    {
         a.padding = Some(Ev::new(
             s,
             "0 <= coordinate < size check inside the loop nest",
+        ));
+    }
+    // `ih = oh * stride + kh * dilation - pad`: the checked coordinate moves with the output
+    // position times a stride and with a window offset.
+    if let Some((k, s)) = lowzero
+        .iter()
+        .find(|(k, _)| bounded.contains(k) && window_coordinate(f, k))
+    {
+        a.window_coord = Some(Ev::new(
+            s,
+            format!(
+                "{k} = output position * stride + window offset, checked against 0 and the size"
+            ),
         ));
     }
     // Label pick / gather: x[t] with t itself loaded (a class id, a token id).
@@ -568,4 +602,23 @@ fn swapped(src: expr::Src, w: &[Node], r: &[Node]) -> bool {
             _ => false,
         }
     })
+}
+
+/// Is local `name` initialised as a sum of at least two varying terms, one a product with a
+/// non-literal (`oh * stride + kh * dil - pad`, `ow * s + kw`), not a shift (`i - pad`)?
+fn window_coordinate(f: &Facts, name: &str) -> bool {
+    let src = f.src;
+    let Some(init) = f.named(name).find_map(|l| l.init) else {
+        return false;
+    };
+    let varying: Vec<Node> = expr::terms(src, expr::core(src, init))
+        .into_iter()
+        .map(|(t, _)| t)
+        .filter(|t| !expr::is_number(src, *t))
+        .collect();
+    let product = |t: &Node| {
+        let fs = expr::flatten(src, *t, "*");
+        fs.len() >= 2 && fs.iter().filter(|x| !expr::is_number(src, **x)).count() >= 2
+    };
+    varying.len() >= 2 && varying.iter().any(product)
 }
