@@ -1,85 +1,14 @@
-//! Arithmetic features: accumulations across loop iterations (sums, maxima, multiply-accumulate,
-//! sums of squares, Welford and online-softmax updates) and sorted insertion. The `Arith`
-//! record also carries what `stats.rs` finds (math calls, centring, moving averages, padding
-//! checks, index decomposition, atomics).
+//! Accumulations across loop iterations (sums, maxima, multiply-accumulate, sums of squares,
+//! Welford and online-softmax updates, sums that end in memory) and sorted insertion, recorded
+//! in the `Arith` record (arith.rs).
 
+use super::arith::Arith;
 use super::expr::{self, Src};
 use super::facts::Facts;
 use super::features::{accumulator, family, store_base, target, Ev};
-use super::stats;
 use super::values::{Space, Values};
 use crate::parse::NodeExt;
 use tree_sitter::Node;
-
-/// An atomic read-modify-write.
-#[derive(Clone, Debug)]
-pub struct Atomic {
-    pub ev: Ev,
-    /// The address depends on loaded data (a histogram bin, a scatter index).
-    pub data_index: bool,
-    /// Adds a constant (counting).
-    pub constant: bool,
-    /// Adds loaded data.
-    pub loaded_value: bool,
-    /// The target is a single location (`atomicAdd(total, v)`).
-    pub scalar: bool,
-    /// Accumulates (add/sub/inc), as opposed to CAS, exchange, min/max or bit operations.
-    pub adds: bool,
-}
-
-/// Arithmetic features of a kernel.
-#[derive(Default, Debug)]
-pub struct Arith {
-    pub accum_sum: Option<Ev>,
-    pub accum_max: Option<Ev>,
-    pub macs: Vec<Ev>,
-    pub sumsq: Option<Ev>,
-    pub welford: Option<Ev>,
-    pub online: Option<Ev>,
-    pub serial_scan: Option<Ev>,
-    /// A sum over a loop that ends in memory: a per-thread accumulator stored after its loop,
-    /// or `out[j] += x[i][j]` over a loop whose variable the output index does not name.
-    pub stored_sum: Option<Ev>,
-    /// `loss += (x - m - lse) * label[i]`: a computed term times a loaded weight, summed.
-    pub weighted_sum: Option<Ev>,
-    pub exp_diff: Option<Ev>,
-    pub log: Option<Ev>,
-    /// `log(p[target])`: the log-likelihood of a class picked by a loaded id.
-    pub log_gather: Option<Ev>,
-    pub inv_sqrt: Option<Ev>,
-    pub sqrt: Option<Ev>,
-    pub trig: Option<Ev>,
-    pub pow: Option<Ev>,
-    pub centering_computed: Option<Ev>,
-    pub centering_loaded: Option<Ev>,
-    pub emas: Vec<Ev>,
-    pub ema_sq: Option<Ev>,
-    pub padding: Option<Ev>,
-    /// A padding check on a coordinate built from an output position and a window offset.
-    pub window_coord: Option<Ev>,
-    pub clipped: Option<Ev>,
-    pub div_count: Option<Ev>,
-    pub gather: Option<Ev>,
-    pub atomics: Vec<Atomic>,
-    pub insertion: Option<Ev>,
-    pub decomposition: Option<Ev>,
-    pub swapped_tile: Option<Ev>,
-    pub random: Option<Ev>,
-    pub random_cmp: Option<Ev>,
-    pub min_calls: usize,
-    pub max_calls: usize,
-}
-
-/// Compute the arithmetic features.
-pub fn arith(f: &Facts, v: &Values) -> Arith {
-    let mut a = Arith::default();
-    assignments(f, v, &mut a);
-    stats::calls(f, v, &mut a);
-    stats::binops(f, v, &mut a);
-    stats::locals(f, &mut a);
-    stats::lift_emas(f, &mut a);
-    a
-}
 
 fn factor_pairs<'t>(src: Src, n: Node<'t>) -> Vec<Vec<Node<'t>>> {
     expr::terms(src, n)
@@ -154,7 +83,7 @@ fn is_exp_valued(f: &Facts, n: Node) -> bool {
     }
 }
 
-fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
+pub(super) fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
     let src = f.src;
     for s in &f.assigns {
         let n = s.node;

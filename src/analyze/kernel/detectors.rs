@@ -1,9 +1,9 @@
 //! The detectors: one per pattern family, each reading the features of one kernel and giving a
 //! verdict (pattern, confidence, evidence) or none. `classify::decide` lets them compete.
 
-use super::classify::{Seen, Verdict};
 use super::features::{self, Ev, Op};
-use super::shapes::Move;
+use super::movement::Move;
+use super::seen::{Seen, Verdict};
 use crate::parse::NodeExt;
 
 /// A detector: a verdict on one kernel, or none.

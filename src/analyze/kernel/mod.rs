@@ -8,6 +8,7 @@
 //! `custom`) with a confidence and evidence lines.
 
 mod accum;
+mod arith;
 mod classify;
 mod detectors;
 mod expr;
@@ -15,6 +16,7 @@ mod facts;
 mod features;
 mod movement;
 mod pointwise;
+mod seen;
 mod shapes;
 mod staging;
 mod stats;

@@ -1,15 +1,26 @@
 //! What stores write: elementwise add, broadcast (bias) add, axpy and gathered rows; and pure
 //! data movement (cast, select, concat, gather, permute, scatter, copy).
 
-use super::accum::Arith;
+use super::arith::Arith;
 use super::expr;
 use super::facts::Facts;
 use super::features::{store_base, Ev};
-use super::shapes::{Move, Shapes};
 use super::staging::Staging;
 use super::values::{init_of, Space, Values};
 use crate::parse::NodeExt;
 use tree_sitter::Node;
+
+/// How a pure data-movement kernel moves data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Move {
+    Cast,
+    Where,
+    Concat,
+    Gather,
+    Permute,
+    Scatter,
+    Copy,
+}
 
 /// The subscript a value is exactly loaded from (through conversions and one local).
 fn load_of<'t>(f: &Facts<'t>, v: &Values, n: Node<'t>) -> Option<Node<'t>> {
@@ -63,7 +74,21 @@ fn broadcast(f: &Facts, load: Node, store: Node) -> bool {
     }
 }
 
-pub fn stores(f: &Facts, v: &Values, s: &mut Shapes) {
+/// What the per-element stores show: elementwise add, broadcast bias add, axpy, a gather stored
+/// as a lookup.
+#[derive(Default)]
+pub struct StoreShapes {
+    pub add: Option<Ev>,
+    pub bias_add: Option<Ev>,
+    pub axpy: Option<Ev>,
+    pub gather_store: Option<Ev>,
+    /// How many stores to global memory were seen.
+    pub stores: usize,
+}
+
+pub fn stores(f: &Facts, v: &Values) -> StoreShapes {
+    let mut shapes = StoreShapes::default();
+    let s = &mut shapes;
     let src = f.src;
     for st in &f.assigns {
         let Some((left, base)) = store_base(f, v, st.node) else {
@@ -149,6 +174,7 @@ pub fn stores(f: &Facts, v: &Values, s: &mut Shapes) {
                 .get_or_insert(Ev::new(st, "rows gathered through ids read from memory"));
         }
     }
+    shapes
 }
 
 /// A kernel whose stores only copy loaded values (possibly converted or selected).

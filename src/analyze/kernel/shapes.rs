@@ -1,26 +1,14 @@
 //! Expression shapes: activations (ReLU, leaky ReLU, clamp, sigmoid, SiLU, GELU), IoU box math,
 //! bilinear taps, 2-D rotations, what stores write (add, bias add, axpy) and pure data movement.
 
-use super::accum::Arith;
+use super::arith::Arith;
 use super::expr::{self, Src};
 use super::facts::Facts;
 use super::features::{family, Ev};
-use super::movement;
+use super::movement::{self, Move};
 use super::values::{Space, Values};
 use crate::parse::NodeExt;
 use tree_sitter::Node;
-
-/// How a pure data-movement kernel moves data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Move {
-    Cast,
-    Where,
-    Concat,
-    Gather,
-    Permute,
-    Scatter,
-    Copy,
-}
 
 #[derive(Default, Debug)]
 pub struct Shapes {
@@ -53,7 +41,12 @@ pub fn shapes(f: &Facts, v: &Values, a: &Arith) -> Shapes {
     activations(f, v, &mut s);
     boxes(f, v, a, &mut s);
     rotation(f, v, &mut s);
-    movement::stores(f, v, &mut s);
+    let st = movement::stores(f, v);
+    s.add = s.add.take().or(st.add);
+    s.bias_add = s.bias_add.take().or(st.bias_add);
+    s.axpy = s.axpy.take().or(st.axpy);
+    s.gather_store = s.gather_store.take().or(st.gather_store);
+    s.stores += st.stores;
     s.movement = movement::movement(f, v, a);
     // Mark every loop that encloses a memory store; one left unmarked computes, then writes once.
     let mut stores_in = vec![false; f.loops.len()];

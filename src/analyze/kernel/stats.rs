@@ -2,7 +2,7 @@
 //! lerp helper), atomics (with helper-argument binding), centring by a mean, padding checks,
 //! divisions by a count, gathers, index decomposition, clipped windows and transposed tiles.
 
-use super::accum::{Arith, Atomic};
+use super::arith::{Arith, Atomic};
 use super::expr::{self, Src};
 use super::facts::Facts;
 use super::features::{accumulator, family, target, Ev};
