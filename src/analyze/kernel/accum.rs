@@ -101,13 +101,7 @@ pub(super) fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
             if acc && op == "+=" && v.is_direct(f, right) {
                 a.accum_sum
                     .get_or_insert(Ev::new(s, "running sum of loaded values"));
-                let stored = f.assigns.iter().any(|x| {
-                    x.lp == s.lp
-                        && store_base(f, v, x.node).is_some_and(|(_, b)| b.space == Space::Global)
-                        && x.node
-                            .field("right")
-                            .is_some_and(|r| expr::mentions(src, r, name))
-                });
+                let stored = stores_of(f, v, name).any(|x| x.lp == s.lp);
                 if stored {
                     a.serial_scan
                         .get_or_insert(Ev::new(s, "running sum stored every step"));
@@ -277,17 +271,24 @@ pub(super) fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
     }
 }
 
-/// Is the accumulator `name` of loop `l` stored to global memory after the loop ends?
-fn stored_after(f: &Facts, v: &Values, l: &super::facts::Loop, name: &str) -> bool {
-    let end = l.site.node.end_byte();
-    f.assigns.iter().any(|x| {
-        x.node.start_byte() >= end
-            && x.scope == l.site.scope
-            && store_base(f, v, x.node).is_some_and(|(_, b)| b.space == Space::Global)
+/// Stores to global memory of a value that names `name`.
+fn stores_of<'a, 't>(
+    f: &'a Facts<'t>,
+    v: &'a Values,
+    name: &'a str,
+) -> impl Iterator<Item = &'a super::facts::Site<'t>> + 'a {
+    f.assigns.iter().filter(move |x| {
+        store_base(f, v, x.node).is_some_and(|(_, b)| b.space == Space::Global)
             && x.node
                 .field("right")
                 .is_some_and(|r| expr::mentions(f.src, r, name))
     })
+}
+
+/// Is the accumulator `name` of loop `l` stored to global memory after the loop ends?
+fn stored_after(f: &Facts, v: &Values, l: &super::facts::Loop, name: &str) -> bool {
+    let end = l.site.node.end_byte();
+    stores_of(f, v, name).any(|x| x.node.start_byte() >= end && x.scope == l.site.scope)
 }
 
 /// `out[j] += x[(t + i) * O + j]`: the variable of an enclosing loop that the loaded element's

@@ -47,10 +47,9 @@ impl Seen<'_, '_> {
     pub(super) fn nms(&self) -> Option<Verdict> {
         let (a, s) = (&self.a, &self.s);
         let mut ev: Vec<String> = Vec::new();
-        let push = |ev: &mut Vec<String>, x: Option<String>| ev.extend(x);
         if s.iou.is_some() && s.iou_cmp.is_some() {
-            push(&mut ev, self.ev(&s.iou, "IoU from box corners"));
-            push(&mut ev, self.ev(&s.iou_cmp, ""));
+            ev.extend(self.ev(&s.iou, "IoU from box corners"));
+            ev.extend(self.ev(&s.iou_cmp, ""));
             let bits = self.f.assigns.iter().any(|x| {
                 x.node
                     .field("operator")
@@ -74,10 +73,9 @@ impl Seen<'_, '_> {
     pub(super) fn roi_align(&self) -> Option<Verdict> {
         let s = &self.s;
         let mut ev: Vec<String> = Vec::new();
-        let push = |ev: &mut Vec<String>, x: Option<String>| ev.extend(x);
         if s.bilinear.is_some() && s.box_record.is_some() {
-            push(&mut ev, self.ev(&s.bilinear, ""));
-            push(&mut ev, self.ev(&s.box_record, ""));
+            ev.extend(self.ev(&s.bilinear, ""));
+            ev.extend(self.ev(&s.box_record, ""));
             return Some(("roi_align", 0.85, ev));
         }
         None
@@ -87,14 +85,10 @@ impl Seen<'_, '_> {
     pub(super) fn rotary(&self) -> Option<Verdict> {
         let (a, s) = (&self.a, &self.s);
         let mut ev: Vec<String> = Vec::new();
-        let push = |ev: &mut Vec<String>, x: Option<String>| ev.extend(x);
         if s.rotation.is_some() {
-            push(&mut ev, self.ev(&s.rotation, "rotation of element pairs"));
-            push(&mut ev, self.ev(&a.trig, "angles computed with"));
-            push(
-                &mut ev,
-                self.ev(&a.gather, "cos/sin cache indexed by position"),
-            );
+            ev.extend(self.ev(&s.rotation, "rotation of element pairs"));
+            ev.extend(self.ev(&a.trig, "angles computed with"));
+            ev.extend(self.ev(&a.gather, "cos/sin cache indexed by position"));
             let conf = if ev.len() > 1 { 0.9 } else { 0.8 };
             return Some(("rotary_embedding", conf, ev));
         }
@@ -105,10 +99,9 @@ impl Seen<'_, '_> {
     pub(super) fn dropout(&self) -> Option<Verdict> {
         let a = &self.a;
         let mut ev: Vec<String> = Vec::new();
-        let push = |ev: &mut Vec<String>, x: Option<String>| ev.extend(x);
         if a.random.is_some() && a.random_cmp.is_some() {
-            push(&mut ev, self.ev(&a.random, "per-element random draw"));
-            push(&mut ev, self.ev(&a.random_cmp, ""));
+            ev.extend(self.ev(&a.random, "per-element random draw"));
+            ev.extend(self.ev(&a.random_cmp, ""));
             return Some(("dropout", 0.85, ev));
         }
         None
@@ -118,7 +111,6 @@ impl Seen<'_, '_> {
     pub(super) fn gemm(&self) -> Option<Verdict> {
         let a = &self.a;
         let mut ev: Vec<String> = Vec::new();
-        let push = |ev: &mut Vec<String>, x: Option<String>| ev.extend(x);
         let softmaxish = self.softmaxish();
         if let Some(mac) = a.macs.iter().max_by_key(|m| m.depth) {
             let mac_ev = self.cite(
@@ -135,15 +127,15 @@ impl Seen<'_, '_> {
             );
             ev.push(mac_ev);
             if softmaxish {
-                push(&mut ev, self.ev(&a.exp_diff, "softmax weights"));
-                push(&mut ev, self.ev(&a.online, ""));
+                ev.extend(self.ev(&a.exp_diff, "softmax weights"));
+                ev.extend(self.ev(&a.online, ""));
                 if let Some(t) = self.tree(&[Op::Max, Op::Online]) {
                     ev.push(self.tree_ev(t));
                 }
                 return Some(("attention", 0.85, ev));
             }
             if mac.depth >= 2 && a.padding.is_some() {
-                push(&mut ev, self.ev(&a.padding, ""));
+                ev.extend(self.ev(&a.padding, ""));
                 return Some(("conv2d", 0.85, ev));
             }
             if let Some(z) = self.f.builtin[1][2] {
@@ -172,12 +164,11 @@ impl Seen<'_, '_> {
     pub(super) fn moments(&self) -> Option<Verdict> {
         let a = &self.a;
         let mut ev: Vec<String> = Vec::new();
-        let push = |ev: &mut Vec<String>, x: Option<String>| ev.extend(x);
         if !a.emas.is_empty() {
             let reduction = self.reduces();
             if (a.inv_sqrt.is_some() && reduction) || a.centering_loaded.is_some() {
                 ev.push(self.cite(&a.emas[0], "running statistics updated with momentum"));
-                push(&mut ev, self.ev(&a.inv_sqrt, "normalised by"));
+                ev.extend(self.ev(&a.inv_sqrt, "normalised by"));
                 if let Some(t) = self.trees.first() {
                     ev.push(self.tree_ev(t));
                 }
@@ -186,7 +177,7 @@ impl Seen<'_, '_> {
             if a.emas.len() >= 2 && (a.sqrt.is_some() || a.inv_sqrt.is_some()) {
                 ev.push(self.cite(&a.emas[0], "first-moment moving average"));
                 ev.push(self.cite(&a.emas[1], "second-moment moving average"));
-                push(&mut ev, self.ev(&a.sqrt, "update divided by"));
+                ev.extend(self.ev(&a.sqrt, "update divided by"));
                 let conf = if a.ema_sq.is_some() { 0.9 } else { 0.8 };
                 return Some(("adam", conf, ev));
             }
@@ -198,29 +189,28 @@ impl Seen<'_, '_> {
     pub(super) fn norms(&self) -> Option<Verdict> {
         let a = &self.a;
         let mut ev: Vec<String> = Vec::new();
-        let push = |ev: &mut Vec<String>, x: Option<String>| ev.extend(x);
         if a.inv_sqrt.is_some() && self.per_element_output() {
             let norm = self.ev(&a.inv_sqrt, "inverse standard deviation via");
             if a.centering_loaded.is_some() && !self.reduces() {
-                push(&mut ev, self.ev(&a.centering_loaded, ""));
-                push(&mut ev, norm);
+                ev.extend(self.ev(&a.centering_loaded, ""));
+                ev.extend(norm);
                 return Some(("batch_norm", 0.8, ev));
             }
             if a.welford.is_some() || (a.centering_computed.is_some() && self.reduces()) {
-                push(&mut ev, self.ev(&a.welford, "Welford update"));
+                ev.extend(self.ev(&a.welford, "Welford update"));
                 if let Some(t) = self.tree(&[Op::Sum]) {
                     ev.push(self.tree_ev(t));
                 }
-                push(&mut ev, self.ev(&a.centering_computed, "centred"));
-                push(&mut ev, norm);
+                ev.extend(self.ev(&a.centering_computed, "centred"));
+                ev.extend(norm);
                 return Some(("layer_norm", 0.85, ev));
             }
             if a.sumsq.is_some() && self.reduces() {
-                push(&mut ev, self.ev(&a.sumsq, ""));
+                ev.extend(self.ev(&a.sumsq, ""));
                 if let Some(t) = self.tree(&[Op::Sum]) {
                     ev.push(self.tree_ev(t));
                 }
-                push(&mut ev, norm);
+                ev.extend(norm);
                 return Some(("rms_norm", 0.85, ev));
             }
         }
@@ -231,30 +221,26 @@ impl Seen<'_, '_> {
     pub(super) fn softmax_family(&self) -> Option<Verdict> {
         let a = &self.a;
         let mut ev: Vec<String> = Vec::new();
-        let push = |ev: &mut Vec<String>, x: Option<String>| ev.extend(x);
         let softmaxish = self.softmaxish();
         if softmaxish {
             match self.tree(&[Op::Max, Op::Online]) {
                 Some(t) => ev.push(self.tree_ev(t)),
-                None => push(&mut ev, self.ev(&a.accum_max, "row max")),
+                None => ev.extend(self.ev(&a.accum_max, "row max")),
             }
-            push(&mut ev, self.ev(&a.online, ""));
-            push(&mut ev, self.ev(&a.exp_diff, "exponentials"));
+            ev.extend(self.ev(&a.online, ""));
+            ev.extend(self.ev(&a.exp_diff, "exponentials"));
             if a.log.is_some() && a.gather.is_some() {
-                push(&mut ev, self.ev(&a.log, "log-sum-exp via"));
-                push(&mut ev, self.ev(&a.gather, "target logit"));
+                ev.extend(self.ev(&a.log, "log-sum-exp via"));
+                ev.extend(self.ev(&a.gather, "target logit"));
                 return Some(("cross_entropy", 0.85, ev));
             }
             if a.log.is_some() && a.weighted_sum.is_some() && !self.per_element_output() {
-                push(&mut ev, self.ev(&a.log, "log-sum-exp via"));
-                push(
-                    &mut ev,
-                    self.ev(&a.weighted_sum, "log-probabilities weighted by labels"),
-                );
+                ev.extend(self.ev(&a.log, "log-sum-exp via"));
+                ev.extend(self.ev(&a.weighted_sum, "log-probabilities weighted by labels"));
                 return Some(("cross_entropy", 0.85, ev));
             }
             if a.log.is_some() {
-                push(&mut ev, self.ev(&a.log, "x - max - log(sum) via"));
+                ev.extend(self.ev(&a.log, "x - max - log(sum) via"));
                 return Some(("log_softmax", 0.85, ev));
             }
             if let Some(t) = self.tree(&[Op::Sum]) {
@@ -323,7 +309,6 @@ impl Seen<'_, '_> {
     pub(super) fn selection(&self) -> Option<Verdict> {
         let a = &self.a;
         let mut ev: Vec<String> = Vec::new();
-        let push = |ev: &mut Vec<String>, x: Option<String>| ev.extend(x);
         let argtree = self.tree(&[Op::ArgBest]);
         if argtree.is_some() || self.bests.iter().any(|b| b.with_index && b.direct) {
             let topk = argtree.is_some_and(|t| t.repeated) || a.insertion.is_some();
@@ -334,7 +319,7 @@ impl Seen<'_, '_> {
                 ev.push(self.cite(&b.ev, "value and index of the best element tracked"));
             }
             if topk {
-                push(&mut ev, self.ev(&a.insertion, ""));
+                ev.extend(self.ev(&a.insertion, ""));
                 if let Some(t) = argtree.filter(|t| t.repeated) {
                     ev.push(self.cite(&t.ev, "selection repeated k times"));
                 }
@@ -372,7 +357,6 @@ impl Seen<'_, '_> {
     pub(super) fn reduce_sum(&self) -> Option<Verdict> {
         let a = &self.a;
         let mut ev: Vec<String> = Vec::new();
-        let push = |ev: &mut Vec<String>, x: Option<String>| ev.extend(x);
         if self.tree(&[Op::Min]).is_none() {
             let sum_tree = self.tree(&[Op::Sum]);
             let atomic = a.atomics.iter().find(|x| x.scalar && x.adds);
@@ -381,13 +365,13 @@ impl Seen<'_, '_> {
                     ev.push(self.tree_ev(t));
                 }
                 if sum_tree.is_none() && atomic.is_none() {
-                    push(&mut ev, self.ev(&a.stored_sum, ""));
+                    ev.extend(self.ev(&a.stored_sum, ""));
                 }
                 if let Some(x) = atomic {
                     ev.push(self.cite(&x.ev, &format!("partial sums combined with {}", x.ev.what)));
                 }
                 if a.div_count.is_some() {
-                    push(&mut ev, self.ev(&a.div_count, "mean"));
+                    ev.extend(self.ev(&a.div_count, "mean"));
                     return Some(("reduce_mean", 0.8, ev));
                 }
                 return Some(("reduce_sum", 0.8, ev));

@@ -182,10 +182,14 @@ pub fn strip<'t>(src: Src, n: Node<'t>) -> (Node<'t>, bool) {
                 }
                 None => break,
             },
-            "call_expression" if load_wrapper(src, n).is_some() => {
-                n = load_wrapper(src, n).unwrap_or(n);
-            }
-            "call_expression" if is_conversion(src, n) => {
+            "call_expression" => {
+                if let Some(element) = load_wrapper(src, n) {
+                    n = element;
+                    continue;
+                }
+                if !is_conversion(src, n) {
+                    break;
+                }
                 let name = callee(src, n).unwrap_or("");
                 let Some(a) = args(n).into_iter().next() else {
                     break;

@@ -41,12 +41,15 @@ pub fn shapes(f: &Facts, v: &Values, a: &Arith) -> Shapes {
     activations(f, v, &mut s);
     boxes(f, v, a, &mut s);
     rotation(f, v, &mut s);
-    let st = movement::stores(f, v);
-    s.add = s.add.take().or(st.add);
-    s.bias_add = s.bias_add.take().or(st.bias_add);
-    s.axpy = s.axpy.take().or(st.axpy);
-    s.gather_store = s.gather_store.take().or(st.gather_store);
-    s.stores += st.stores;
+    let movement::StoreShapes {
+        add,
+        bias_add,
+        axpy,
+        gather_store,
+        stores,
+    } = movement::stores(f, v);
+    (s.add, s.bias_add, s.axpy, s.gather_store, s.stores) =
+        (add, bias_add, axpy, gather_store, stores);
     s.movement = movement::movement(f, v, a);
     // Mark every loop that encloses a memory store; one left unmarked computes, then writes once.
     let mut stores_in = vec![false; f.loops.len()];
