@@ -207,6 +207,7 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
     }
 
     let context = pool.install(|| read_context(&files, &candidates, &root, catalog, opts));
+    lend_helpers(&pool, &mut files, &context);
     // Names declared anywhere in the scanned code (or the headers it includes) are the project's
     // own, never "unmapped".
     let declared: BTreeSet<String> = files
@@ -382,6 +383,32 @@ fn read_context(
         context.extend(loaded.into_iter().filter_map(|(l, _, _)| l));
     }
     context
+}
+
+/// Kernels that call `__device__` helpers of other files (scanned or included) are read again
+/// with those helpers (`kernel::helpers`).
+fn lend_helpers(pool: &rayon::ThreadPool, files: &mut [Loaded], context: &[Loaded]) {
+    use crate::analyze::kernel::helpers::HelperIndex;
+    let lent: Vec<_> = {
+        let index = HelperIndex::build(
+            files
+                .iter()
+                .chain(context)
+                .map(|l| (&l.file, &l.fa))
+                .collect(),
+        );
+        pool.install(|| {
+            files
+                .par_iter()
+                .map(|l| index.lend(&l.file, &l.fa))
+                .collect()
+        })
+    };
+    for (l, summaries) in files.iter_mut().zip(lent) {
+        for (i, s) in summaries {
+            l.fa.kernels[i].summary = s;
+        }
+    }
 }
 
 /// Every launch site, and which files define a kernel of each name.

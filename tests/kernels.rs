@@ -54,8 +54,8 @@ fn fixtures() -> std::path::PathBuf {
 fn every_kernel_of_the_labelled_fixtures_gets_its_label() {
     let got = scan_kernels(&fixtures());
     let labels = labels();
-    assert_eq!(labels.len(), 101);
-    assert_eq!(got.len(), 101, "every __global__ function is a kernel");
+    assert_eq!(labels.len(), 108);
+    assert_eq!(got.len(), 108, "every __global__ function is a kernel");
     let mut misses = Vec::new();
     for (file, name, want) in &labels {
         let k = got
@@ -588,4 +588,60 @@ fn recognition_snapshots_per_fixture_file() {
         let stem = file.trim_end_matches(".cu");
         insta::assert_snapshot!(format!("recognition_{stem}"), text.join("\n"));
     }
+}
+
+#[test]
+fn helpers_of_another_file_are_followed_whatever_their_names() {
+    let before = scan_kernels(&fixtures());
+    let totals = evidence(&before, "quant.cu", "row_totals");
+    assert!(
+        totals.contains("followed helpers from other files: `row_sum` (quant_helpers.cuh)"),
+        "{totals}"
+    );
+    assert!(
+        totals.contains("(in row_sum, defined in another file)"),
+        "{totals}"
+    );
+    // `widen` is marked only through the DEVICE_INLINE macro: found all the same.
+    let rows = evidence(&before, "quant.cu", "dequant_rows");
+    assert!(rows.contains("__int2float_rn (in widen"), "{rows}");
+
+    // The helpers and the locals they use renamed in both files: same verdicts.
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["quant.cu", "quant_helpers.cuh"] {
+        let mut text = std::fs::read_to_string(fixtures().join(f)).unwrap();
+        for (k, w) in ["row_sum", "to_int8", "warp_absmax", "widen", "v", "r", "o"]
+            .iter()
+            .enumerate()
+        {
+            text = rename_word(&text, w, &format!("h{k}_"));
+        }
+        std::fs::write(tmp.path().join(f), text).unwrap();
+    }
+    let after = scan_kernels(tmp.path());
+    for name in [
+        "quant_static",
+        "quant_dynamic_rows",
+        "dequant_int4",
+        "dequant_rows",
+        "row_totals",
+    ] {
+        let key = ("quant.cu".to_string(), name.to_string());
+        assert_eq!(before[&key]["pattern"], after[&key]["pattern"], "{name}");
+        assert_eq!(
+            before[&key]["confidence"], after[&key]["confidence"],
+            "{name}"
+        );
+    }
+
+    // Without the header the helpers are unknown: the kernel that needs one to be read as a
+    // quantisation is no longer confident.
+    std::fs::remove_file(tmp.path().join("quant_helpers.cuh")).unwrap();
+    let alone = scan_kernels(tmp.path());
+    let key = ("quant.cu".to_string(), "row_totals".to_string());
+    assert!(
+        !evidence(&alone, "quant.cu", "row_totals").contains("another file"),
+        "{:?}",
+        alone[&key]
+    );
 }

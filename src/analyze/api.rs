@@ -591,11 +591,19 @@ impl<'a> Walker<'a> {
                 .to_string(),
             _ => self.text(name_node).to_string(),
         };
-        if device && !global {
-            self.fa.device_fns.push((name, body.byte_range()));
-            return;
-        }
         if !global {
+            let whole = match node.parent() {
+                Some(p) if p.kind_name() == "template_declaration" => p.byte_range(),
+                _ => node.byte_range(),
+            };
+            self.fa.function_defs.push(super::FunctionDef {
+                name: name.clone(),
+                whole,
+                device,
+            });
+            if device {
+                self.fa.device_fns.push((name, body.byte_range()));
+            }
             return;
         }
         let mut params = Vec::new();
@@ -629,6 +637,7 @@ impl<'a> Walker<'a> {
             body: body.byte_range(),
             params,
             summary: Default::default(),
+            external_calls: Vec::new(),
         });
     }
 

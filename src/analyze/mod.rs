@@ -26,6 +26,19 @@ pub struct KernelDef {
     /// Parameters as (type text, name).
     pub params: Vec<(String, String)>,
     pub summary: kernel::KernelSummary,
+    /// Functions the kernel (or its same-file helpers) calls that this file does not define;
+    /// the project's helper index may know them (`kernel::helpers`).
+    pub external_calls: Vec<String>,
+}
+
+/// A function definition that is not a kernel.
+#[derive(Clone, Debug)]
+pub struct FunctionDef {
+    pub name: String,
+    /// The whole definition, with a `template <…>` prefix.
+    pub whole: Range<usize>,
+    /// Marked `__device__` in this file's text.
+    pub device: bool,
 }
 
 /// A launch found in a file, before paths are attached.
@@ -75,6 +88,9 @@ pub struct FileAnalysis {
     pub macros: Vec<MacroDef>,
     /// `__device__` functions by name, with their bodies (for kernel features).
     pub device_fns: Vec<(String, Range<usize>)>,
+    /// Every function definition but the kernels, `__device__` or not (a macro such as
+    /// `DS_D_INLINE` may hide the qualifier): what the project's helper index lends to kernels.
+    pub function_defs: Vec<FunctionDef>,
     pub parse_error_bytes: usize,
     /// (function name, parameter type as written) for every function declarator: an overload
     /// that already takes the target type blocks renaming another one to it.

@@ -10,8 +10,9 @@ use crate::parse::NodeExt;
 pub(super) type Detector<'a, 't> = fn(&Seen<'a, 't>) -> Option<Verdict>;
 
 /// In order from the most specific structure to the least: an earlier one wins a tie.
-pub(super) fn detectors<'a, 't>() -> [Detector<'a, 't>; 18] {
+pub(super) fn detectors<'a, 't>() -> [Detector<'a, 't>; 19] {
     [
+        Seen::quantization,
         Seen::pointwise,
         Seen::nms,
         Seen::roi_align,

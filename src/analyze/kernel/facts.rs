@@ -87,6 +87,9 @@ pub struct Facts<'t> {
     pub builtin: [[Option<usize>; 3]; 4],
     /// The body of each scope (the kernel's, then each helper's), where one was found.
     pub bodies: Vec<Option<Node<'t>>>,
+    /// Where text lent from other files starts in `src` (`helpers.rs`); nothing past it has a
+    /// line in the kernel's file.
+    pub lent_at: usize,
     by_name: HashMap<&'t str, Vec<u32>>,
 }
 
@@ -151,6 +154,7 @@ pub fn collect<'t>(
             subs: Vec::new(),
             builtin: [[None; 3]; 4],
             bodies: vec![Some(body)],
+            lent_at: usize::MAX,
             by_name: HashMap::new(),
         },
         device_fns,

@@ -14,8 +14,10 @@ mod detectors;
 mod expr;
 mod facts;
 mod features;
+pub mod helpers;
 mod movement;
 mod pointwise;
+mod quant;
 mod seen;
 mod shapes;
 mod staging;
@@ -76,6 +78,7 @@ pub fn summarize_all(file: &SourceFile, tree: &tree_sitter::Tree, fa: &mut FileA
         k.summary = match body {
             Some(body) => {
                 let facts = facts::collect(src, root, body, device_fns);
+                k.external_calls = external_calls(&facts);
                 classify::summarize(file, &facts)
             }
             None => KernelSummary {
@@ -86,6 +89,21 @@ pub fn summarize_all(file: &SourceFile, tree: &tree_sitter::Tree, fa: &mut FileA
             },
         };
     }
+}
+
+/// Plain calls of the kernel and its helpers to functions this file does not define (CUDA's
+/// own `__…` intrinsics left out), sorted.
+fn external_calls(f: &facts::Facts) -> Vec<String> {
+    let mut names: Vec<String> = f
+        .calls
+        .iter()
+        .filter(|c| c.helper.is_none() && !c.name.starts_with("__"))
+        .filter(|c| !expr::is_method(c.site.node) && !f.scopes.contains(&Some(c.name)))
+        .map(|c| c.name.to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// How a kernel uses its parameters, and which same-file helpers it calls (for scaffolds).

@@ -28,6 +28,9 @@ impl Seen<'_, '_> {
     pub(super) fn cite(&self, e: &Ev, what: &str) -> String {
         let line = self.file.position(e.at).0;
         match self.f.scopes.get(e.scope as usize).copied().flatten() {
+            Some(h) if e.at >= self.f.lent_at => {
+                format!("{what} (in {h}, defined in another file)")
+            }
             Some(h) => format!("{what} (line {line}, in {h})"),
             None => format!("{what} (line {line})"),
         }
