@@ -172,6 +172,46 @@ pub fn parse_within(src: &[u8], limit: Option<std::time::Duration>) -> Option<Tr
     })
 }
 
+/// Parse only these byte ranges of `src` (sorted, not overlapping); the rest is never lexed,
+/// and every node keeps its offset in `src`.
+pub fn parse_ranges(src: &[u8], ranges: &[std::ops::Range<usize>]) -> Option<Tree> {
+    let blanked = blank_macros(src);
+    let text = blanked.as_deref().unwrap_or(src);
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(
+            text.iter()
+                .enumerate()
+                .filter(|(_, &b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        )
+        .collect();
+    let point = |at: usize| {
+        let row = line_starts.partition_point(|&s| s <= at) - 1;
+        tree_sitter::Point::new(row, at - line_starts[row])
+    };
+    let included: Vec<tree_sitter::Range> = ranges
+        .iter()
+        .map(|r| tree_sitter::Range {
+            start_byte: r.start,
+            end_byte: r.end,
+            start_point: point(r.start),
+            end_point: point(r.end),
+        })
+        .collect();
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let parser = slot.get_or_insert_with(new_parser);
+        parser.reset();
+        parser.set_included_ranges(&included).ok()?;
+        let len = text.len();
+        let mut input = |i: usize, _| if i < len { &text[i..] } else { &[][..] };
+        let tree = parser.parse_with_options(&mut input, None, None);
+        // Back to whole documents for the next parse on this thread.
+        parser.set_included_ranges(&[]).ok()?;
+        tree
+    })
+}
+
 /// Node kinds and fields by number. tree-sitter's `Node::kind` measures and UTF-8-checks a C
 /// string on every call and `child_by_field_name` compares the name against every field of the
 /// grammar; the analyzers ask both for nearly every node, so they read these tables instead.

@@ -3,9 +3,9 @@
 //! scan builds an index of every helper it read (scanned files and the headers they include)
 //! and reads such a kernel again with the helpers it calls written after its file.
 //!
-//! The second reading parses a copy of the file in which everything but the kernels and the
-//! file's own helpers is blanked (newlines kept, so every line number stays right), with the
-//! lent definitions appended; the parse costs little more than the kernels' own text.
+//! The second reading parses the file with the lent definitions appended, but only the
+//! borrowing kernels, the file's own helpers and the lent text (tree-sitter's included
+//! ranges): every offset and line number stays right, and the rest is never lexed again.
 
 use super::{classify, expr, facts, KernelSummary};
 use crate::analyze::FileAnalysis;
@@ -13,8 +13,10 @@ use crate::source::SourceFile;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-/// How many helpers one kernel file may borrow (the closure over what they call in turn).
-const MAX_LENT: usize = 24;
+/// How many helpers one kernel may borrow (the closure over what they call in turn).
+const MAX_LENT: usize = 12;
+/// How many helpers all the kernels of one file may borrow together.
+const MAX_FILE_LENT: usize = 96;
 /// Definitions kept per helper name and file (overloads).
 const MAX_OVERLOADS: usize = 4;
 
@@ -75,14 +77,24 @@ impl<'a> HelperIndex<'a> {
         if lent.is_empty() {
             return Vec::new();
         }
-        let mut keep: Vec<Range<usize>> = fa.kernels.iter().map(|k| k.range.clone()).collect();
+        // Parsed again: the kernels that borrow, the file's own helpers, the lent text.
+        let mut keep: Vec<Range<usize>> = fa
+            .kernels
+            .iter()
+            .filter(|k| {
+                k.external_calls
+                    .iter()
+                    .any(|c| lent.contains_key(c.as_str()))
+            })
+            .map(|k| k.range.clone())
+            .collect();
         keep.extend(
             fa.function_defs
                 .iter()
                 .filter(|d| d.device)
                 .map(|d| d.whole.clone()),
         );
-        let mut bytes = blanked(&file.bytes, &keep);
+        let mut bytes = file.bytes.clone();
         let lent_at = bytes.len();
         let mut placed: Vec<(&str, usize, usize)> = Vec::new();
         for (name, (from, ranges)) in &lent {
@@ -94,7 +106,8 @@ impl<'a> HelperIndex<'a> {
             }
         }
         bytes.push(b'\n');
-        let Some(tree) = crate::parse::parse(&bytes) else {
+        keep.push(lent_at..bytes.len());
+        let Some(tree) = crate::parse::parse_ranges(&bytes, &disjoint(keep)) else {
             return Vec::new();
         };
         let root = tree.root_node();
@@ -136,7 +149,7 @@ impl<'a> HelperIndex<'a> {
     }
 
     /// The helpers to lend: what the kernels call that the file does not define, and what those
-    /// call in turn, up to `MAX_LENT` names. Per name, the definitions of one file: one this
+    /// call in turn, up to `MAX_LENT` names a kernel and `MAX_FILE_LENT` a file. Per name, the definitions of one file: one this
     /// file includes by name if there is one, else the first.
     fn closure(
         &self,
@@ -145,30 +158,35 @@ impl<'a> HelperIndex<'a> {
     ) -> BTreeMap<&str, (usize, &[Range<usize>])> {
         let includes: BTreeSet<&str> = fa.local_includes.iter().map(|i| basename(i)).collect();
         let mut lent: BTreeMap<&str, (usize, &[Range<usize>])> = BTreeMap::new();
-        let mut queue: Vec<&str> = fa
-            .kernels
-            .iter()
-            .flat_map(|k| k.external_calls.iter().map(String::as_str))
-            .collect();
-        while let Some(name) = queue.pop() {
-            if lent.len() >= MAX_LENT || own.contains(name) || lent.contains_key(name) {
-                continue;
+        // Each kernel gets its own budget; the file as a whole a larger one.
+        for k in &fa.kernels {
+            let mut mine: BTreeSet<&str> = BTreeSet::new();
+            let mut queue: Vec<&str> = k.external_calls.iter().map(String::as_str).collect();
+            queue.reverse();
+            while let Some(name) = queue.pop() {
+                if mine.len() >= MAX_LENT || own.contains(name) || !mine.insert(name) {
+                    continue;
+                }
+                let Some((&key, defined)) = self.defs.get_key_value(name) else {
+                    mine.remove(name);
+                    continue;
+                };
+                let d = defined
+                    .iter()
+                    .find(|d| includes.contains(basename(&self.files[d.file].0.rel)))
+                    .unwrap_or(&defined[0]);
+                let src = &self.files[d.file].0.bytes;
+                for r in &d.ranges {
+                    let text = std::str::from_utf8(&src[r.clone()]).unwrap_or("");
+                    queue.extend(
+                        identifiers(text)
+                            .filter_map(|i| self.defs.get_key_value(i).map(|(k, _)| *k)),
+                    );
+                }
+                if lent.len() < MAX_FILE_LENT {
+                    lent.insert(key, (d.file, d.ranges.as_slice()));
+                }
             }
-            let Some((&key, defined)) = self.defs.get_key_value(name) else {
-                continue;
-            };
-            let d = defined
-                .iter()
-                .find(|d| includes.contains(basename(&self.files[d.file].0.rel)))
-                .unwrap_or(&defined[0]);
-            let src = &self.files[d.file].0.bytes;
-            for r in &d.ranges {
-                let text = std::str::from_utf8(&src[r.clone()]).unwrap_or("");
-                queue.extend(
-                    identifiers(text).filter_map(|i| self.defs.get_key_value(i).map(|(k, _)| *k)),
-                );
-            }
-            lent.insert(key, (d.file, d.ranges.as_slice()));
         }
         lent
     }
@@ -184,15 +202,14 @@ fn identifiers(t: &str) -> impl Iterator<Item = &str> {
         .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
 }
 
-/// The bytes with everything outside `keep` turned into spaces, newlines kept.
-fn blanked(bytes: &[u8], keep: &[Range<usize>]) -> Vec<u8> {
-    let mut out: Vec<u8> = bytes
-        .iter()
-        .map(|&b| if b == b'\n' { b'\n' } else { b' ' })
-        .collect();
-    for r in keep {
-        if r.end <= bytes.len() {
-            out[r.clone()].copy_from_slice(&bytes[r.clone()]);
+/// The ranges sorted, nested and overlapping ones merged.
+fn disjoint(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
         }
     }
     out
