@@ -638,6 +638,7 @@ impl<'a> Walker<'a> {
             params,
             summary: Default::default(),
             external_calls: Vec::new(),
+            own_helpers: Vec::new(),
         });
     }
 

@@ -29,6 +29,8 @@ pub struct KernelDef {
     /// Functions the kernel (or its same-file helpers) calls that this file does not define;
     /// the project's helper index may know them (`kernel::helpers`).
     pub external_calls: Vec<String>,
+    /// The same-file `__device__` helpers the kernel calls, directly or through others.
+    pub own_helpers: Vec<String>,
 }
 
 /// A function definition that is not a kernel.

@@ -77,8 +77,8 @@ impl<'a> HelperIndex<'a> {
         if lent.is_empty() {
             return Vec::new();
         }
-        // Parsed again: the kernels that borrow, the file's own helpers, the lent text.
-        let mut keep: Vec<Range<usize>> = fa
+        // Parsed again: the kernels that borrow, the file's own helpers they call, the lent text.
+        let borrowers: Vec<&crate::analyze::KernelDef> = fa
             .kernels
             .iter()
             .filter(|k| {
@@ -86,12 +86,16 @@ impl<'a> HelperIndex<'a> {
                     .iter()
                     .any(|c| lent.contains_key(c.as_str()))
             })
-            .map(|k| k.range.clone())
             .collect();
+        let called: BTreeSet<&str> = borrowers
+            .iter()
+            .flat_map(|k| k.own_helpers.iter().map(String::as_str))
+            .collect();
+        let mut keep: Vec<Range<usize>> = borrowers.iter().map(|k| k.range.clone()).collect();
         keep.extend(
             fa.function_defs
                 .iter()
-                .filter(|d| d.device)
+                .filter(|d| d.device && called.contains(d.name.as_str()))
                 .map(|d| d.whole.clone()),
         );
         let mut bytes = file.bytes.clone();

@@ -79,6 +79,12 @@ pub fn summarize_all(file: &SourceFile, tree: &tree_sitter::Tree, fa: &mut FileA
             Some(body) => {
                 let facts = facts::collect(src, root, body, device_fns);
                 k.external_calls = external_calls(&facts);
+                k.own_helpers = facts
+                    .scopes
+                    .iter()
+                    .flatten()
+                    .map(|s| s.to_string())
+                    .collect();
                 classify::summarize(file, &facts)
             }
             None => KernelSummary {
