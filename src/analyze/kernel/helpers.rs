@@ -121,8 +121,8 @@ impl<'a> HelperIndex<'a> {
                 fns.push((name.to_string(), body));
             }
         }
-        let copy = SourceFile::new(file.rel.clone(), file.abs.clone(), bytes.clone());
-        let src = expr::Src(&bytes);
+        let copy = SourceFile::new(file.rel.clone(), file.abs.clone(), bytes);
+        let src = expr::Src(&copy.bytes);
         let mut out = Vec::new();
         for (i, k) in fa.kernels.iter().enumerate() {
             let from: Vec<String> = k
