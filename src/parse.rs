@@ -212,6 +212,39 @@ pub fn parse_ranges(src: &[u8], ranges: &[std::ops::Range<usize>]) -> Option<Tre
     })
 }
 
+/// Parse `src` as if it started at byte `base` of a longer document (nothing before it exists),
+/// so its nodes' offsets are `base` on; rows start at 0. `None` if `base + src.len()` does not
+/// fit tree-sitter's 32-bit offsets.
+pub fn parse_shifted(src: &[u8], base: usize) -> Option<Tree> {
+    let end = base
+        .checked_add(src.len())
+        .filter(|&e| e < u32::MAX as usize)?;
+    let blanked = blank_macros(src);
+    let text = blanked.as_deref().unwrap_or(src);
+    let rows = text.iter().filter(|&&b| b == b'\n').count();
+    let last_col = text.len() - text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let included = [tree_sitter::Range {
+        start_byte: base,
+        end_byte: end,
+        start_point: tree_sitter::Point::new(0, 0),
+        end_point: tree_sitter::Point::new(rows, last_col),
+    }];
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let parser = slot.get_or_insert_with(new_parser);
+        parser.reset();
+        parser.set_included_ranges(&included).ok()?;
+        let mut input = |i: usize, _| match i.checked_sub(base) {
+            Some(at) if at < text.len() => &text[at..],
+            _ => &[][..],
+        };
+        let tree = parser.parse_with_options(&mut input, None, None);
+        // Back to whole documents for the next parse on this thread.
+        parser.set_included_ranges(&[]).ok()?;
+        tree
+    })
+}
+
 /// Node kinds and fields by number. tree-sitter's `Node::kind` measures and UTF-8-checks a C
 /// string on every call and `child_by_field_name` compares the name against every field of the
 /// grammar; the analyzers ask both for nearly every node, so they read these tables instead.

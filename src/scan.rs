@@ -397,10 +397,13 @@ fn lend_helpers(pool: &rayon::ThreadPool, files: &mut [Loaded], context: &[Loade
                 .map(|l| (&l.file, &l.fa))
                 .collect(),
         );
+        let loans: Vec<_> = pool.install(|| files.par_iter().map(|l| index.loan(&l.fa)).collect());
+        let library = index.library(&loans);
         pool.install(|| {
             files
                 .par_iter()
-                .map(|l| index.lend(&l.file, &l.fa))
+                .zip(&loans)
+                .map(|(l, loan)| index.lend(&l.file, &l.fa, loan, &library))
                 .collect()
         })
     };

@@ -9,13 +9,39 @@ pub const MAX_DEPTH: usize = 32;
 /// How many nodes a subtree search visits at most.
 const WALK_BUDGET: usize = 4096;
 
-/// The source bytes the tree was parsed from.
+/// Where the helpers lent from other files sit (`helpers.rs`): their tree is parsed as if its
+/// text started at this offset, past the end of any file a scan reads (tree-sitter offsets are
+/// 32-bit), so a kernel's nodes and its lent helpers' nodes never share an offset.
+pub const LENT_BASE: usize = 1 << 31;
+
+/// The source bytes the trees were parsed from: the kernel's file, and the lent helpers.
 #[derive(Clone, Copy)]
-pub struct Src<'t>(pub &'t [u8]);
+pub struct Src<'t> {
+    file: &'t [u8],
+    lent: &'t [u8],
+}
 
 impl<'t> Src<'t> {
+    /// A file's bytes, nothing lent.
+    pub fn new(file: &'t [u8]) -> Self {
+        Src { file, lent: &[] }
+    }
+
+    /// A file's bytes and the text of the helpers lent to it (nodes from `LENT_BASE` on).
+    pub fn with_lent(file: &'t [u8], lent: &'t [u8]) -> Self {
+        Src { file, lent }
+    }
+
     pub fn text(self, n: Node) -> &'t str {
-        std::str::from_utf8(&self.0[n.byte_range()]).unwrap_or("")
+        let r = n.byte_range();
+        let bytes = if r.start >= LENT_BASE {
+            self.lent.get(r.start - LENT_BASE..r.end - LENT_BASE)
+        } else {
+            self.file.get(r)
+        };
+        bytes
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
     }
 
     /// The text without whitespace, to compare two expressions.

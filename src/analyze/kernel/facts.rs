@@ -132,10 +132,12 @@ impl<'t> Facts<'t> {
     }
 }
 
-/// Walk a kernel's body and its helpers.
+/// Walk a kernel's body and its helpers: those of its file are found under `root`, those lent
+/// from other files (ranges from `expr::LENT_BASE` on) under `lent_root`.
 pub fn collect<'t>(
     src: Src<'t>,
     root: Node<'t>,
+    lent_root: Option<Node<'t>>,
     body: Node<'t>,
     device_fns: &[(String, Range<usize>)],
 ) -> Facts<'t> {
@@ -154,7 +156,11 @@ pub fn collect<'t>(
             subs: Vec::new(),
             builtin: [[None; 3]; 4],
             bodies: vec![Some(body)],
-            lent_at: usize::MAX,
+            lent_at: if lent_root.is_some() {
+                expr::LENT_BASE
+            } else {
+                usize::MAX
+            },
             by_name: HashMap::new(),
         },
         device_fns,
@@ -167,7 +173,12 @@ pub fn collect<'t>(
     while next < c.queue.len() {
         let (range, scope) = c.queue[next].clone();
         next += 1;
-        if let Some(hb) = root.descendant_for_byte_range(range.start, range.end) {
+        let tree = if range.start >= expr::LENT_BASE {
+            lent_root
+        } else {
+            Some(root)
+        };
+        if let Some(hb) = tree.and_then(|t| t.descendant_for_byte_range(range.start, range.end)) {
             if hb.kind_name() == "compound_statement" {
                 let s = scope as usize;
                 if c.f.bodies.len() <= s {

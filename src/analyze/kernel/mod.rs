@@ -65,7 +65,7 @@ pub fn label(pattern: &str, confidence: f64) -> String {
 /// Summarize every kernel of a file.
 pub fn summarize_all(file: &SourceFile, tree: &tree_sitter::Tree, fa: &mut FileAnalysis) {
     let root = tree.root_node();
-    let src = expr::Src(&file.bytes);
+    let src = expr::Src::new(&file.bytes);
     let FileAnalysis {
         kernels,
         device_fns,
@@ -77,7 +77,7 @@ pub fn summarize_all(file: &SourceFile, tree: &tree_sitter::Tree, fa: &mut FileA
             .filter(|b| b.byte_range() == k.body);
         k.summary = match body {
             Some(body) => {
-                let facts = facts::collect(src, root, body, device_fns);
+                let facts = facts::collect(src, root, None, body, device_fns);
                 k.external_calls = external_calls(&facts);
                 k.own_helpers = facts
                     .scopes
@@ -98,12 +98,14 @@ pub fn summarize_all(file: &SourceFile, tree: &tree_sitter::Tree, fa: &mut FileA
 }
 
 /// Plain calls of the kernel and its helpers to functions this file does not define (CUDA's
-/// own `__…` intrinsics left out), sorted.
+/// own `__…` intrinsics and the math built-ins left out), sorted.
 fn external_calls(f: &facts::Facts) -> Vec<String> {
     let mut names: Vec<String> = f
         .calls
         .iter()
         .filter(|c| c.helper.is_none() && !c.name.starts_with("__"))
+        // Math and warp built-ins are read by name (`features::family`), whoever defines them.
+        .filter(|c| features::family(c.name).is_empty())
         .filter(|c| !expr::is_method(c.site.node) && !f.scopes.contains(&Some(c.name)))
         .map(|c| c.name.to_string())
         .collect();
@@ -139,7 +141,7 @@ pub fn access(
             helpers: Vec::new(),
         };
     };
-    let f = facts::collect(expr::Src(&file.bytes), root, body, device_fns);
+    let f = facts::collect(expr::Src::new(&file.bytes), root, None, body, device_fns);
     let v = values::Values::new(&f);
     let mut uses = vec![(false, false); k.params.len()];
     let mut mark = |n: tree_sitter::Node, read: bool, write: bool| {
