@@ -54,8 +54,8 @@ fn fixtures() -> std::path::PathBuf {
 fn every_kernel_of_the_labelled_fixtures_gets_its_label() {
     let got = scan_kernels(&fixtures());
     let labels = labels();
-    assert_eq!(labels.len(), 108);
-    assert_eq!(got.len(), 108, "every __global__ function is a kernel");
+    assert_eq!(labels.len(), 111);
+    assert_eq!(got.len(), 111, "every __global__ function is a kernel");
     let mut misses = Vec::new();
     for (file, name, want) in &labels {
         let k = got
@@ -602,6 +602,15 @@ fn helpers_of_another_file_are_followed_whatever_their_names() {
         totals.contains("(in row_sum, defined in another file)"),
         "{totals}"
     );
+    // A product added into a reference parameter by a helper of another file is a
+    // multiply-accumulate of the caller (llama.cpp's `ggml_cuda_mad(acc, a, b)`).
+    let matvec = evidence(&before, "mad.cu", "matvec_by_helper_vec2");
+    assert!(
+        matvec.contains("multiply-accumulate through mad"),
+        "{matvec}"
+    );
+    let sums = evidence(&before, "mad.cu", "row_sums_by_helper");
+    assert!(!sums.contains("multiply-accumulate"), "{sums}");
     // `widen` is marked only through the DEVICE_INLINE macro: found all the same.
     let rows = evidence(&before, "quant.cu", "dequant_rows");
     assert!(rows.contains("__int2float_rn (in widen"), "{rows}");

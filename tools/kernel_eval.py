@@ -35,6 +35,11 @@ def main():
     )
     ap.add_argument("--json", help="write per-kernel results here")
     ap.add_argument("--show-dev-misses", action="store_true")
+    ap.add_argument(
+        "--whole",
+        action="store_true",
+        help="scan each package's whole tree, as a user would, not only the labelled files",
+    )
     a = ap.parse_args()
     if not os.path.exists(a.cuport):
         sys.exit(f"kernel_eval: {a.cuport} missing (cargo build --release, or pass --cuport)")
@@ -56,7 +61,7 @@ def main():
             sys.exit(2)
         paths = sorted({k["path"] for k in ks})
         p = subprocess.run(
-            [a.cuport, "scan", *paths, "--format", "json", "--exit-zero"],
+            [a.cuport, "scan", *(["."] if a.whole else paths), "--format", "json", "--exit-zero"],
             cwd=root,
             capture_output=True,
             text=True,

@@ -271,6 +271,72 @@ pub(super) fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
     }
 }
 
+/// Multiply-accumulate through a helper that adds the product of two of its parameters into a
+/// third (`ggml_cuda_mad(acc, a, b)` doing `acc += a*b`): at a call in a loop whose two operand
+/// arguments are loaded and indexed differently, the caller accumulates a product.
+pub(super) fn helper_macs(f: &Facts, v: &Values, a: &mut Arith) {
+    for c in &f.calls {
+        let (Some(h), Some(_)) = (c.helper, c.site.lp) else {
+            continue;
+        };
+        let params: Vec<&str> = f
+            .locals
+            .iter()
+            .filter(|l| l.param && l.site.scope == h)
+            .map(|l| l.name)
+            .collect();
+        let Some(shape) = accumulating_params(f, h, &params) else {
+            continue;
+        };
+        let args = expr::args(c.site.node);
+        let (Some(&acc), Some(&x), Some(&y)) =
+            (args.get(shape.0), args.get(shape.1), args.get(shape.2))
+        else {
+            continue;
+        };
+        let into_memory = v.base(f, acc).is_some_and(|b| b.space == Space::Global);
+        if !into_memory
+            && v.is_direct(f, x)
+            && v.is_direct(f, y)
+            && v.access_key(f, x) != v.access_key(f, y)
+        {
+            let name = f.scopes.get(h as usize).copied().flatten().unwrap_or("");
+            a.macs.push(Ev::new(&c.site, format!("through {name}")));
+        }
+    }
+}
+
+/// (accumulator, operand, operand) parameter positions when some body of helper scope `h`
+/// does `p += q * r` (or `p += q.x * r.x`) on its parameters.
+fn accumulating_params(f: &Facts, h: u16, params: &[&str]) -> Option<(usize, usize, usize)> {
+    let src = f.src;
+    let param_of = |n: Node| {
+        let mut c = expr::core(src, n);
+        if c.kind_name() == "field_expression" {
+            c = c.field("argument").map(|x| expr::core(src, x))?;
+        }
+        let t = src.text(c);
+        params.iter().position(|p| *p == t)
+    };
+    f.assigns.iter().filter(|s| s.scope == h).find_map(|s| {
+        let n = s.node;
+        let op = n.field("operator").map_or("", |o| src.text(o));
+        if op != "+=" {
+            return None;
+        }
+        let acc = param_of(n.field("left")?)?;
+        factor_pairs(src, n.field("right")?)
+            .into_iter()
+            .find_map(|fs| {
+                let ps: Vec<usize> = fs.iter().filter_map(|x| param_of(*x)).collect();
+                match ps[..] {
+                    [x, y] if x != y && x != acc && y != acc => Some((acc, x, y)),
+                    _ => None,
+                }
+            })
+    })
+}
+
 /// Stores to global memory of a value that names `name`.
 fn stores_of<'a, 't>(
     f: &'a Facts<'t>,

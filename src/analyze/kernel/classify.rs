@@ -19,6 +19,7 @@ use crate::source::SourceFile;
 fn arith(f: &Facts, v: &Values) -> Arith {
     let mut a = Arith::default();
     accum::assignments(f, v, &mut a);
+    accum::helper_macs(f, v, &mut a);
     stats::calls(f, v, &mut a);
     stats::binops(f, v, &mut a);
     stats::locals(f, &mut a);

@@ -32,6 +32,8 @@ pub struct HelperIndex<'a> {
 struct Defined {
     file: usize,
     ranges: Vec<Range<usize>>,
+    /// Some definition of the name in this file is marked `__device__`.
+    device: bool,
 }
 
 /// What the kernels of one file borrow: per helper name, the defining file (an index into the
@@ -60,11 +62,15 @@ impl<'a> HelperIndex<'a> {
             for d in &fa.function_defs {
                 let entry = defs.entry(d.name.as_str()).or_default();
                 match entry.iter_mut().find(|x| x.file == i) {
-                    Some(x) if x.ranges.len() < MAX_OVERLOADS => x.ranges.push(d.whole.clone()),
+                    Some(x) if x.ranges.len() < MAX_OVERLOADS => {
+                        x.ranges.push(d.whole.clone());
+                        x.device |= d.device;
+                    }
                     Some(_) => {}
                     None => entry.push(Defined {
                         file: i,
                         ranges: vec![d.whole.clone()],
+                        device: d.device,
                     }),
                 }
             }
@@ -184,8 +190,9 @@ impl<'a> HelperIndex<'a> {
     }
 
     /// The helpers to lend: what the kernels call that the file does not define, and what those
-    /// call in turn, up to `MAX_LENT` names a kernel and `MAX_FILE_LENT` a file. Per name, the definitions of one file: one this
-    /// file includes by name if there is one, else the first.
+    /// call in turn, up to `MAX_LENT` names a kernel and `MAX_FILE_LENT` a file. Per name, the
+    /// definitions of one file: one this file includes by name if there is one, else one with
+    /// a `__device__` definition, else the first.
     fn closure(
         &self,
         fa: &FileAnalysis,
@@ -196,9 +203,10 @@ impl<'a> HelperIndex<'a> {
         // Each kernel gets its own budget; the file as a whole a larger one.
         for k in &fa.kernels {
             let mut mine: BTreeSet<&str> = BTreeSet::new();
-            let mut queue: Vec<&str> = k.external_calls.iter().map(String::as_str).collect();
-            queue.reverse();
-            while let Some(name) = queue.pop() {
+            // Breadth first: the kernel's own calls before what the helpers call in turn.
+            let mut queue: std::collections::VecDeque<&str> =
+                k.external_calls.iter().map(String::as_str).collect();
+            while let Some(name) = queue.pop_front() {
                 if mine.len() >= MAX_LENT || own.contains(name) || !mine.insert(name) {
                     continue;
                 }
@@ -206,9 +214,11 @@ impl<'a> HelperIndex<'a> {
                     mine.remove(name);
                     continue;
                 };
+                // A header the file includes, else a `__device__` definition, else the first.
                 let d = defined
                     .iter()
                     .find(|d| includes.contains(basename(&self.files[d.file].0.rel)))
+                    .or_else(|| defined.iter().find(|d| d.device))
                     .unwrap_or(&defined[0]);
                 let src = &self.files[d.file].0.bytes;
                 let text = |r: &Range<usize>| std::str::from_utf8(&src[r.clone()]).unwrap_or("");
@@ -219,8 +229,7 @@ impl<'a> HelperIndex<'a> {
                 for r in &d.ranges {
                     let text = text(r);
                     queue.extend(
-                        identifiers(text)
-                            .filter_map(|i| self.defs.get_key_value(i).map(|(k, _)| *k)),
+                        called(text).filter_map(|i| self.defs.get_key_value(i).map(|(k, _)| *k)),
                     );
                 }
                 if lent.len() < MAX_FILE_LENT {
@@ -271,6 +280,36 @@ fn basename(p: &str) -> &str {
 fn identifiers(t: &str) -> impl Iterator<Item = &str> {
     t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+}
+
+/// The identifiers of a text that are called (`f(`, `f<T>(`): a cheap lexical pass.
+fn called(t: &str) -> impl Iterator<Item = &str> {
+    let b = t.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < b.len() {
+            let start = at;
+            if b[at].is_ascii_alphabetic() || b[at] == b'_' {
+                while at < b.len() && (b[at].is_ascii_alphanumeric() || b[at] == b'_') {
+                    at += 1;
+                }
+                let mut next = at;
+                while next < b.len() && b[next].is_ascii_whitespace() {
+                    next += 1;
+                }
+                if next < b.len() && (b[next] == b'(' || b[next] == b'<') {
+                    return Some(&t[start..at]);
+                }
+            } else if b[at].is_ascii_digit() {
+                while at < b.len() && (b[at].is_ascii_alphanumeric() || b[at] == b'_') {
+                    at += 1;
+                }
+            } else {
+                at += 1;
+            }
+        }
+        None
+    })
 }
 
 /// The body of the function definition written at `start..end` of the library.
