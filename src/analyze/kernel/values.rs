@@ -35,6 +35,9 @@ pub struct Values {
     gloaded: Vec<bool>,
     /// Is exactly a load (`v = x[i]`, `v = (float)x[i]`, `v = c ? x[i] : 0`).
     direct: Vec<bool>,
+    /// A per-thread array whose elements are only ever set to values computed without loads
+    /// (`stride[k] = k * gridDim.x * blockDim.x`): reading it reads no data.
+    computed: Vec<bool>,
     reassigned: HashSet<String>,
 }
 
@@ -70,6 +73,7 @@ impl Values {
             loaded: vec![false; n],
             gloaded: vec![false; n],
             direct: vec![false; n],
+            computed: vec![false; n],
             reassigned,
         };
         // Two passes reach locals defined from later-declared ones in loops; more is rare.
@@ -82,6 +86,11 @@ impl Values {
                 v.direct[i] = v.is_direct(f, init);
                 v.loaded[i] = v.derived(f, init, false);
                 v.gloaded[i] = v.derived(f, init, true);
+            }
+        }
+        for _ in 0..2 {
+            for i in 0..n {
+                v.computed[i] = computed_array(f, &v, i);
             }
         }
         v
@@ -193,7 +202,12 @@ impl Values {
         let src = f.src;
         expr::any(n, |x| match x.kind_name() {
             "subscript_expression" => {
-                !global || self.base(f, x).is_none_or(|b| b.space == Space::Global)
+                let array = x.field("argument").map(expr::unparen);
+                let computed = array.is_some_and(|a| {
+                    a.kind_name() == "identifier"
+                        && f.named_idx(src.text(a)).any(|i| self.computed[i])
+                });
+                !computed && (!global || self.base(f, x).is_none_or(|b| b.space == Space::Global))
             }
             "pointer_expression" => x.child(0).is_some_and(|o| o.kind_name() == "*"),
             "identifier" => f.named_idx(src.text(x)).any(|i| {
@@ -374,6 +388,49 @@ impl Values {
         idx.is_some_and(|i| self.loaded(f, i))
             || self.base(f, sub).is_some_and(|b| b.data_dependent)
     }
+}
+
+/// Is local `i` a per-thread array set element by element (at least once) only to values that
+/// are not derived from loads, never initialised from one and never handed to a call (which
+/// could fill it)?
+fn computed_array(f: &Facts, v: &Values, i: usize) -> bool {
+    let l = &f.locals[i];
+    if !l.array || l.shared || l.param || l.pointer {
+        return false;
+    }
+    let src = f.src;
+    if l.init.is_some_and(|init| v.derived(f, init, false)) {
+        return false;
+    }
+    let passed = f.calls.iter().any(|c| {
+        c.site.scope == l.site.scope
+            && expr::args(c.site.node)
+                .iter()
+                .any(|a| expr::mentions(src, *a, l.name))
+    });
+    if passed {
+        return false;
+    }
+    let mut sets = f
+        .assigns
+        .iter()
+        .filter(|a| a.scope == l.site.scope)
+        .filter(|a| {
+            a.node
+                .field("left")
+                .map(expr::unparen)
+                .filter(|x| x.kind_name() == "subscript_expression")
+                .and_then(|x| x.field("argument"))
+                .is_some_and(|b| src.text(expr::unparen(b)) == l.name)
+        });
+    let mut any = false;
+    let all = sets.all(|a| {
+        any = true;
+        a.node
+            .field("right")
+            .is_some_and(|r| !v.derived(f, r, false))
+    });
+    any && all
 }
 
 /// Resolve an identifier to its single, never reassigned local initializer.
