@@ -196,6 +196,21 @@ pub fn collect<'t>(
     c.f
 }
 
+/// The type text a local or parameter was declared with (`const int8_t *`, `cub::ArgMax`).
+pub fn declared_type<'t>(f: &Facts<'t>, l: &Local<'t>) -> &'t str {
+    let mut n = l.site.node;
+    for _ in 0..expr::MAX_DEPTH {
+        match n.parent() {
+            Some(p) if matches!(p.kind_name(), "parameter_declaration" | "declaration") => {
+                return p.field("type").map_or("", |t| f.src.text(t));
+            }
+            Some(p) => n = p,
+            None => break,
+        }
+    }
+    ""
+}
+
 /// Is this type text an integer type (`int`, `int64_t`, `unsigned int`, `size_t`, …)?
 fn integer_type(ty: &str) -> bool {
     let ints = [

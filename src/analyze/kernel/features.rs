@@ -359,7 +359,14 @@ pub fn trees(f: &Facts, v: &Values, bests: &[Best]) -> (Vec<Tree>, Option<Ev>) {
         let args = expr::args(c.site.node);
         let recv = expr::receiver(src, c.site.node).unwrap_or("");
         let op_of = |t: &str| {
-            if t.contains("plus") || t.contains("Sum") {
+            // A functor held in a local (`cub::ArgMax arg_max;`) is judged by its type.
+            let t = match f.named(t).next() {
+                Some(l) => super::facts::declared_type(f, l),
+                None => t,
+            };
+            if t.contains("ArgMax") || t.contains("ArgMin") {
+                Op::ArgBest
+            } else if t.contains("plus") || t.contains("Sum") {
                 Op::Sum
             } else if t.contains("greater") || t.contains("Max") {
                 Op::Max
@@ -387,10 +394,15 @@ pub fn trees(f: &Facts, v: &Values, bests: &[Best]) -> (Vec<Tree>, Option<Ev>) {
             None
         };
         if let Some((op, how)) = lib {
+            // A library selection inside a counted loop is repeated: top-k by k rounds.
+            let repeated = op == Op::ArgBest
+                && f.enclosing(&c.site)
+                    .next()
+                    .is_some_and(|l| step(f, l) == Step::Unit);
             trees.push(Tree {
                 ev: Ev::new(&c.site, how),
                 op,
-                repeated: false,
+                repeated,
             });
         }
         let lib_scan = (recv.contains("Scan")

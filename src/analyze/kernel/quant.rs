@@ -3,7 +3,6 @@
 //! floats quantises; one that unpacks integers it reads (shifts and nibble/byte masks, integer
 //! to float conversions) and multiplies them by a scale into floating-point output dequantises.
 
-use super::facts::{Facts, Local};
 use super::features::Ev;
 use super::seen::{Seen, Verdict};
 use crate::parse::NodeExt;
@@ -114,20 +113,6 @@ fn names_type(ty: &str, types: &[&'static str]) -> Option<&'static str> {
 }
 
 /// The declared type of a parameter, as written.
-fn param_type<'t>(f: &Facts<'t>, l: &Local<'t>) -> &'t str {
-    let mut n = l.site.node;
-    for _ in 0..super::expr::MAX_DEPTH {
-        match n.parent() {
-            Some(p) if p.kind_name() == "parameter_declaration" => {
-                return p.field("type").map_or("", |t| f.src.text(t));
-            }
-            Some(p) => n = p,
-            None => break,
-        }
-    }
-    ""
-}
-
 /// A number literal's value text, lower-case, without float/unsigned suffixes and `.0`.
 fn literal(text: &str) -> String {
     let t = text.to_ascii_lowercase();
@@ -147,7 +132,7 @@ fn quant(k: &Seen) -> Quant {
     let cite = |at: &super::facts::Site, what: String| k.cite(&Ev::new(at, String::new()), &what);
     let mut q = Quant::default();
     for l in f.locals.iter().filter(|l| l.param && l.pointer) {
-        let ty = param_type(f, l);
+        let ty = super::facts::declared_type(f, l);
         if l.read_only {
             if q.packed_input.is_none() && names_type(ty, PACKED).is_some() {
                 q.packed_input = Some(format!("`{}` reads {ty}", l.name));
