@@ -161,7 +161,7 @@ impl Seen<'_, '_> {
         None
     }
 
-    /// Moving averages: batch-norm running statistics, Adam moments.
+    /// Moving averages: batch-norm running statistics, Adam moments (AdamW with decoupled decay).
     pub(super) fn moments(&self) -> Option<Verdict> {
         let a = &self.a;
         let mut ev: Vec<String> = Vec::new();
@@ -180,6 +180,10 @@ impl Seen<'_, '_> {
                 ev.push(self.cite(&a.emas[1], "second-moment moving average"));
                 ev.extend(self.ev(&a.sqrt, "update divided by"));
                 let conf = if a.ema_sq.is_some() { 0.9 } else { 0.8 };
+                if let Some(d) = super::optim::decoupled_decay(self.f, &self.v) {
+                    ev.push(self.cite(&d, &d.what));
+                    return Some(("adamw", conf, ev));
+                }
                 return Some(("adam", conf, ev));
             }
         }

@@ -16,6 +16,7 @@ mod facts;
 mod features;
 pub mod helpers;
 mod movement;
+mod optim;
 mod pointwise;
 mod quant;
 mod seen;
