@@ -397,7 +397,12 @@ fn lend_helpers(pool: &rayon::ThreadPool, files: &mut [Loaded], context: &[Loade
                 .map(|l| (&l.file, &l.fa))
                 .collect(),
         );
-        let loans: Vec<_> = pool.install(|| files.par_iter().map(|l| index.loan(&l.fa)).collect());
+        let loans: Vec<_> = pool.install(|| {
+            files
+                .par_iter()
+                .map(|l| index.loan(&l.file, &l.fa))
+                .collect()
+        });
         let library = index.library(&loans);
         pool.install(|| {
             files

@@ -54,8 +54,8 @@ fn fixtures() -> std::path::PathBuf {
 fn every_kernel_of_the_labelled_fixtures_gets_its_label() {
     let got = scan_kernels(&fixtures());
     let labels = labels();
-    assert_eq!(labels.len(), 117);
-    assert_eq!(got.len(), 117, "every __global__ function is a kernel");
+    assert_eq!(labels.len(), 121);
+    assert_eq!(got.len(), 121, "every __global__ function is a kernel");
     let mut misses = Vec::new();
     for (file, name, want) in &labels {
         let k = got
@@ -652,5 +652,41 @@ fn helpers_of_another_file_are_followed_whatever_their_names() {
         !evidence(&alone, "quant.cu", "row_totals").contains("another file"),
         "{:?}",
         alone[&key]
+    );
+}
+
+#[test]
+fn a_helper_defined_in_several_places_is_taken_from_the_nearest_folder() {
+    // Two libraries of one tree define `combine`; a kernel that includes neither (its build
+    // passes -I) borrows the one next to it: a product there, a plain copy in the other.
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let p = tmp.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "aaa/util.cuh",
+        "__device__ void combine(float &acc, float a, float b) { acc = a; }\n",
+    );
+    write(
+        "zzz/ops/util.cuh",
+        "__device__ void combine(float &acc, float a, float b) { acc += a * b; }\n",
+    );
+    write(
+        "zzz/ops/matvec.cu",
+        "__global__ void mv(const float *A, const float *x, float *y, int n) {\n\
+         int r = blockIdx.x * blockDim.x + threadIdx.x;\n\
+         float s = 0.f;\n\
+         for (int k = 0; k < n; ++k) combine(s, A[r * n + k], x[k]);\n\
+         y[r] = s;\n}\n",
+    );
+    let k = scan_kernels(tmp.path());
+    let ev = evidence(&k, "zzz/ops/matvec.cu", "mv");
+    assert!(ev.contains("`combine` (zzz/ops/util.cuh)"), "{ev}");
+    assert_eq!(
+        k[&("zzz/ops/matvec.cu".to_string(), "mv".to_string())]["pattern"],
+        "matmul",
+        "{ev}"
     );
 }

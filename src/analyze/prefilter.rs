@@ -5,7 +5,8 @@ use super::lexical::{self, Token};
 use super::unmapped::infer_library;
 use crate::catalog::{normalize_name, Catalog};
 
-/// Could this file produce a finding or a kernel? (Never a false "no".)
+/// Could this file produce a finding or a kernel, or define a `__device__` helper? (Never a
+/// false "no".)
 pub fn might_match(src: &[u8], catalog: &Catalog) -> bool {
     if has_cuda_include(src, catalog) {
         return true;
@@ -18,7 +19,8 @@ pub fn might_match(src: &[u8], catalog: &Catalog) -> bool {
         let Ok(name) = std::str::from_utf8(&src[r]) else {
             continue;
         };
-        if name == "__global__" {
+        // A kernel, or a helper another file's kernels may borrow (`kernel::helpers`).
+        if name == "__global__" || name == "__device__" {
             return true;
         }
         let hit = if name.contains(char::is_whitespace) {
@@ -83,6 +85,10 @@ mod tests {
         assert!(might_match(b"#include <cuda_runtime.h>\n", &c));
         assert!(might_match(b"void f() { cudaDeviceSynchronize(); }", &c));
         assert!(might_match(b"__global__ void k() {}", &c));
+        assert!(might_match(
+            b"__device__ float h(float x) { return x; }",
+            &c
+        ));
         assert!(might_match(b"k<<<1, 1>>>();", &c));
         assert!(
             might_match(b"void f() { cudaSomethingNew(); }", &c),

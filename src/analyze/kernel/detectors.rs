@@ -161,7 +161,8 @@ impl Seen<'_, '_> {
         None
     }
 
-    /// Moving averages: batch-norm running statistics, Adam moments (AdamW with decoupled decay).
+    /// Moving averages: batch-norm running statistics, Adam moments (AdamW with decoupled
+    /// decay), and SGD's momentum buffer.
     pub(super) fn moments(&self) -> Option<Verdict> {
         let a = &self.a;
         let mut ev: Vec<String> = Vec::new();
@@ -185,6 +186,13 @@ impl Seen<'_, '_> {
                     return Some(("adamw", conf, ev));
                 }
                 return Some(("adam", conf, ev));
+            }
+        }
+        if a.sqrt.is_none() && a.inv_sqrt.is_none() {
+            if let Some((velocity, step)) = super::optim::momentum_step(self.f, &self.v) {
+                ev.push(self.cite(&velocity, &velocity.what));
+                ev.push(self.cite(&step, &step.what));
+                return Some(("sgd_momentum", 0.85, ev));
             }
         }
         None

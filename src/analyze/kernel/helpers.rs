@@ -90,12 +90,12 @@ impl<'a> HelperIndex<'a> {
 
     /// What the kernels of this file borrow (nothing if they call no function the index knows
     /// and the file does not define).
-    pub fn loan(&self, fa: &FileAnalysis) -> Loan<'_> {
+    pub fn loan(&self, file: &SourceFile, fa: &FileAnalysis) -> Loan<'_> {
         if !self.lends_to(fa) {
             return Loan::default();
         }
         let own: BTreeSet<&str> = fa.device_fns.iter().map(|(n, _)| n.as_str()).collect();
-        Loan(self.closure(fa, &own))
+        Loan(self.closure(&file.rel, fa, &own))
     }
 
     /// Every definition some loan holds, written one after another (in the order of the loans,
@@ -195,6 +195,7 @@ impl<'a> HelperIndex<'a> {
     /// a `__device__` definition, else the first.
     fn closure(
         &self,
+        here: &str,
         fa: &FileAnalysis,
         own: &BTreeSet<&str>,
     ) -> BTreeMap<&str, (usize, &[Range<usize>])> {
@@ -214,11 +215,17 @@ impl<'a> HelperIndex<'a> {
                     mine.remove(name);
                     continue;
                 };
-                // A header the file includes, else a `__device__` definition, else the first.
+                // A header the file includes, else the nearest file (longest common folder),
+                // a `__device__` definition first among equals, else the first.
                 let d = defined
                     .iter()
                     .find(|d| includes.contains(basename(&self.files[d.file].0.rel)))
-                    .or_else(|| defined.iter().find(|d| d.device))
+                    .or_else(|| {
+                        defined.iter().max_by_key(|d| {
+                            let near = common_folders(&self.files[d.file].0.rel, here);
+                            (near, d.device, std::cmp::Reverse(d.file))
+                        })
+                    })
                     .unwrap_or(&defined[0]);
                 let src = &self.files[d.file].0.bytes;
                 let text = |r: &Range<usize>| std::str::from_utf8(&src[r.clone()]).unwrap_or("");
@@ -270,6 +277,18 @@ fn inert(def: &str, name: &str) -> bool {
         "*",
     ];
     void && no_params && !effects.iter().any(|e| code.contains(e))
+}
+
+/// How many leading folders two relative paths share.
+fn common_folders(a: &str, b: &str) -> usize {
+    fn folders(p: &str) -> impl Iterator<Item = &str> {
+        let end = p.rfind(['/', '\\']).unwrap_or(0);
+        p[..end].split(['/', '\\']).filter(|s| !s.is_empty())
+    }
+    folders(a)
+        .zip(folders(b))
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 fn basename(p: &str) -> &str {

@@ -2,7 +2,7 @@
 //! from an L2 penalty added to the gradient (Adam with weight decay).
 
 use super::expr::{self, Src};
-use super::facts::Facts;
+use super::facts::{Facts, Site};
 use super::features::{store_base, Ev};
 use super::values::{Space, Values};
 use crate::parse::NodeExt;
@@ -15,51 +15,126 @@ use tree_sitter::Node;
 /// gradient (`g += wd * p`) feeds the moments instead, and is not this.
 pub fn decoupled_decay(f: &Facts, v: &Values) -> Option<Ev> {
     let src = f.src;
+    for step in descents(f, v) {
+        let own = &step.own;
+        if scaled_by_itself(src, step.rhs, own) || shrunk(f, own) {
+            return Some(Ev::new(
+                step.site,
+                "weight decay applied to the parameter itself",
+            ));
+        }
+        // One level of locals: `update = m_hat / (sqrt(v_hat) + eps) + wd * p; p -= lr * update`.
+        let through_local = expr::any(step.rhs, |x| {
+            x.kind_name() == "identifier"
+                && !own.contains(src.text(x))
+                && f.named(src.text(x))
+                    .any(|l| l.init.is_some_and(|i| scaled_by_itself(src, i, own)))
+        });
+        if through_local {
+            return Some(Ev::new(
+                step.site,
+                "weight decay applied to the parameter itself",
+            ));
+        }
+    }
+    None
+}
+
+/// SGD with momentum: a velocity buffer that decays by itself and takes the gradient
+/// (`v = mu * v + g`, stored), and a descent step of another buffer by that velocity.
+pub fn momentum_step(f: &Facts, v: &Values) -> Option<(Ev, Ev)> {
+    let src = f.src;
+    let steps = descents(f, v);
+    let stores = f.assigns.iter().filter_map(|st| {
+        let (left, base) = store_base(f, v, st.node)?;
+        (base.space == Space::Global).then_some((st, left, base.name))
+    });
+    for (st, left, name) in stores {
+        let own = own_values(f, src.key(left));
+        let Some(rhs) = st.node.field("right") else {
+            continue;
+        };
+        let op = st.node.field("operator").map_or("", |o| src.text(o));
+        // The new velocity: the stored value, or the local it was computed in.
+        let value = match expr::core(src, rhs) {
+            x if x.kind_name() == "identifier" => {
+                f.named(src.text(x)).find_map(|l| l.init).unwrap_or(rhs)
+            }
+            _ => rhs,
+        };
+        // `v = mu * v + g`: a sum of at least two terms, one the velocity scaled.
+        let decays = op == "="
+            && expr::terms(src, expr::core(src, value)).len() >= 2
+            && scaled_by_itself(src, value, &own);
+        if !decays {
+            continue;
+        }
+        let mut velocity = own.clone();
+        let stored = expr::core(src, rhs);
+        if stored.kind_name() == "identifier" {
+            velocity.insert(src.text(stored).to_string());
+        }
+        for s in &steps {
+            let other = store_base(f, v, s.site.node).is_some_and(|(_, b)| b.name != name);
+            let uses = expr::any(s.rhs, |x| velocity.contains(&src.key(expr::core(src, x))));
+            if other && uses {
+                return Some((
+                    Ev::new(st, "velocity decays by itself and takes the gradient"),
+                    Ev::new(s.site, "parameter stepped along the velocity"),
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// A store that steps a buffer down: `p -= …`, or `p = p - …` with `p` its own value.
+struct Descent<'a, 't> {
+    site: &'a Site<'t>,
+    rhs: Node<'t>,
+    /// The stored element's key and the locals loaded from it.
+    own: BTreeSet<String>,
+}
+
+fn descents<'a, 't>(f: &'a Facts<'t>, v: &Values) -> Vec<Descent<'a, 't>> {
+    let src = f.src;
+    let mut out = Vec::new();
     for st in &f.assigns {
         let Some((left, base)) = store_base(f, v, st.node) else {
+            continue;
+        };
+        let Some(rhs) = st.node.field("right") else {
             continue;
         };
         if base.space != Space::Global {
             continue;
         }
-        let stored = src.key(left);
-        // The parameter's value: the stored element, and locals loaded from it.
-        let mut own: BTreeSet<String> = BTreeSet::from([stored.clone()]);
-        for l in &f.locals {
-            if l.init
-                .is_some_and(|i| src.key(expr::core(src, i)) == stored)
-            {
-                own.insert(l.name.to_string());
-            }
-        }
-        let Some(rhs) = st.node.field("right") else {
-            continue;
-        };
-        // Only the descent step (`p -= …`, `p = p - …`), not the moments stored beside it.
+        let own = own_values(f, src.key(left));
         let op = st.node.field("operator").map_or("", |o| src.text(o));
         let r = expr::core(src, rhs);
         let descent = op == "-="
             || (op == "="
                 && expr::binop(src, r) == Some("-")
                 && expr::lhs(r).is_some_and(|x| own.contains(&src.key(expr::core(src, x)))));
-        if !descent {
-            continue;
-        }
-        if scaled_by_itself(src, rhs, &own) || shrunk(f, &own) {
-            return Some(Ev::new(st, "weight decay applied to the parameter itself"));
-        }
-        // One level of locals: `update = m_hat / (sqrt(v_hat) + eps) + wd * p; p -= lr * update`.
-        let through_local = expr::any(rhs, |x| {
-            x.kind_name() == "identifier"
-                && !own.contains(src.text(x))
-                && f.named(src.text(x))
-                    .any(|l| l.init.is_some_and(|i| scaled_by_itself(src, i, &own)))
-        });
-        if through_local {
-            return Some(Ev::new(st, "weight decay applied to the parameter itself"));
+        if descent {
+            out.push(Descent { site: st, rhs, own });
         }
     }
-    None
+    out
+}
+
+/// A stored element's value: its key, and the locals initialised from it.
+fn own_values(f: &Facts, stored: String) -> BTreeSet<String> {
+    let src = f.src;
+    let mut own = BTreeSet::from([stored]);
+    for l in &f.locals {
+        if l.init
+            .is_some_and(|i| own.contains(&src.key(expr::core(src, i))))
+        {
+            own.insert(l.name.to_string());
+        }
+    }
+    own
 }
 
 /// Does `n` hold a product of the parameter's own value with something else?

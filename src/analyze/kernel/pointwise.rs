@@ -779,6 +779,9 @@ const BINARY: &[Reference] = &[
     ("elementwise:div", "y / x", 0, |x, y, _| y / x),
     ("elementwise:axpy", "a·x + y", 1, |x, y, a| a * x + y),
     ("elementwise:axpy", "x + a·y", 1, |x, y, a| x + a * y),
+    // A descent step, `w -= lr * g`: axpy with alpha = −a.
+    ("elementwise:axpy", "y − a·x", 1, |x, y, a| y - a * x),
+    ("elementwise:axpy", "x − a·y", 1, |x, y, a| x - a * y),
 ];
 
 fn close(a: f64, b: f64) -> bool {

@@ -219,7 +219,11 @@ fn quant(k: &Seen) -> Quant {
                     && (["4", "8", "12", "16", "24"].contains(&literal(right).as_str())
                         || right.replace(' ', "").contains("*4")
                         || right.replace(' ', "").contains("4*"));
-                if masked || nibbles {
+                // An address tested for alignment (`(uintptr_t)p & 15`) unpacks nothing.
+                let address = ["uintptr_t", "size_t", "intptr_t"]
+                    .iter()
+                    .any(|t| left.contains(t));
+                if (masked || nibbles) && !address {
                     let what = format!("unpacks bits with `{}`", f.src.text(b.node));
                     q.unpack = Some(cite(b, what));
                 }
