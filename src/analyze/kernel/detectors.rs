@@ -139,6 +139,15 @@ impl Seen<'_, '_> {
                 ev.extend(self.ev(&a.padding, ""));
                 return Some(("conv2d", 0.85, ev));
             }
+            let window = super::conv::window_offsets(self.f, mac.at);
+            if mac.depth >= 2 && window.len() >= 2 {
+                let vars: Vec<&str> = window.into_iter().collect();
+                ev.push(format!(
+                    "input coordinates = output position * stride + window offset ({})",
+                    vars.join(", ")
+                ));
+                return Some(("conv2d", 0.8, ev));
+            }
             if let Some(z) = self.f.builtin[1][2] {
                 ev.push(self.cite(
                     &Ev {

@@ -95,6 +95,9 @@ pub(super) struct Quant {
     absmax: bool,
     packed_input: Option<String>,
     unpack: Option<String>,
+    /// The unpacking masks or shifts were seen only in a helper lent from another file (a bf16
+    /// widening `bits << 16` there reads like unpacking too): not enough to state the label.
+    unpack_lent: bool,
     multiply: bool,
     float_output: bool,
     /// Exponentials: softmax-like arithmetic, which quantisation never does.
@@ -226,6 +229,7 @@ fn quant(k: &Seen) -> Quant {
                 if (masked || nibbles) && !address {
                     let what = format!("unpacks bits with `{}`", f.src.text(b.node));
                     q.unpack = Some(cite(b, what));
+                    q.unpack_lent = b.node.start_byte() >= f.lent_at;
                 }
             }
             _ => {}
@@ -252,7 +256,8 @@ impl Seen<'_, '_> {
                 ev.push("multiplies the unpacked values into floating-point output".into());
                 // Integers unpacked and widened, then scaled: more than the product a
                 // pointwise reading finds.
-                return Some(("dequantize", 0.9, ev));
+                let conf = if q.unpack_lent { 0.8 } else { 0.9 };
+                return Some(("dequantize", conf, ev));
             }
         }
         // Stored into a narrow parameter after rounding or bounding to its range, or converted
