@@ -175,6 +175,25 @@ pub fn parse_within(src: &[u8], limit: Option<std::time::Duration>) -> Option<Tr
 /// Parse only these byte ranges of `src` (sorted, not overlapping); the rest is never lexed,
 /// and every node keeps its offset in `src`.
 pub fn parse_ranges(src: &[u8], ranges: &[std::ops::Range<usize>]) -> Option<Tree> {
+    parse_included(src, 0, ranges)
+}
+
+/// Parse `src` as if it started at byte `base` of a longer document (nothing before it exists),
+/// so its nodes' offsets are `base` on; rows start at 0. `None` if `base + src.len()` does not
+/// fit tree-sitter's 32-bit offsets.
+pub fn parse_shifted(src: &[u8], base: usize) -> Option<Tree> {
+    let whole = std::ops::Range {
+        start: 0,
+        end: src.len(),
+    };
+    parse_included(src, base, std::slice::from_ref(&whole))
+}
+
+/// Parse the `ranges` of `src` (sorted, not overlapping), its byte `i` standing at offset
+/// `base + i` of the document tree-sitter sees.
+fn parse_included(src: &[u8], base: usize, ranges: &[std::ops::Range<usize>]) -> Option<Tree> {
+    base.checked_add(src.len())
+        .filter(|&end| end < u32::MAX as usize)?;
     let blanked = blank_macros(src);
     let text = blanked.as_deref().unwrap_or(src);
     let line_starts: Vec<usize> = std::iter::once(0)
@@ -192,43 +211,12 @@ pub fn parse_ranges(src: &[u8], ranges: &[std::ops::Range<usize>]) -> Option<Tre
     let included: Vec<tree_sitter::Range> = ranges
         .iter()
         .map(|r| tree_sitter::Range {
-            start_byte: r.start,
-            end_byte: r.end,
+            start_byte: base + r.start,
+            end_byte: base + r.end,
             start_point: point(r.start),
             end_point: point(r.end),
         })
         .collect();
-    PARSER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let parser = slot.get_or_insert_with(new_parser);
-        parser.reset();
-        parser.set_included_ranges(&included).ok()?;
-        let len = text.len();
-        let mut input = |i: usize, _| if i < len { &text[i..] } else { &[][..] };
-        let tree = parser.parse_with_options(&mut input, None, None);
-        // Back to whole documents for the next parse on this thread.
-        parser.set_included_ranges(&[]).ok()?;
-        tree
-    })
-}
-
-/// Parse `src` as if it started at byte `base` of a longer document (nothing before it exists),
-/// so its nodes' offsets are `base` on; rows start at 0. `None` if `base + src.len()` does not
-/// fit tree-sitter's 32-bit offsets.
-pub fn parse_shifted(src: &[u8], base: usize) -> Option<Tree> {
-    let end = base
-        .checked_add(src.len())
-        .filter(|&e| e < u32::MAX as usize)?;
-    let blanked = blank_macros(src);
-    let text = blanked.as_deref().unwrap_or(src);
-    let rows = text.iter().filter(|&&b| b == b'\n').count();
-    let last_col = text.len() - text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let included = [tree_sitter::Range {
-        start_byte: base,
-        end_byte: end,
-        start_point: tree_sitter::Point::new(0, 0),
-        end_point: tree_sitter::Point::new(rows, last_col),
-    }];
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         let parser = slot.get_or_insert_with(new_parser);

@@ -275,17 +275,23 @@ pub(super) fn assignments(f: &Facts, v: &Values, a: &mut Arith) {
 /// third (`ggml_cuda_mad(acc, a, b)` doing `acc += a*b`): at a call in a loop whose two operand
 /// arguments are loaded and indexed differently, the caller accumulates a product.
 pub(super) fn helper_macs(f: &Facts, v: &Values, a: &mut Arith) {
+    // Per helper scope, read once however many calls it has.
+    let mut shapes: std::collections::HashMap<u16, Option<(usize, usize, usize)>> =
+        std::collections::HashMap::new();
     for c in &f.calls {
         let (Some(h), Some(_)) = (c.helper, c.site.lp) else {
             continue;
         };
-        let params: Vec<&str> = f
-            .locals
-            .iter()
-            .filter(|l| l.param && l.site.scope == h)
-            .map(|l| l.name)
-            .collect();
-        let Some(shape) = accumulating_params(f, h, &params) else {
+        let shape = *shapes.entry(h).or_insert_with(|| {
+            let params: Vec<&str> = f
+                .locals
+                .iter()
+                .filter(|l| l.param && l.site.scope == h)
+                .map(|l| l.name)
+                .collect();
+            accumulating_params(f, h, &params)
+        });
+        let Some(shape) = shape else {
             continue;
         };
         let args = expr::args(c.site.node);

@@ -25,16 +25,15 @@ pub fn window_offsets<'t>(f: &Facts<'t>, at: usize) -> BTreeSet<&'t str> {
     for l in f.locals.iter().filter(|l| !l.param && !l.pointer) {
         let Some(init) = l.init else { continue };
         let (value, args) = inlined(f, expr::core(src, init));
+        // The nest's loop variables a term uses (through the helper's arguments if inlined).
         let mentions = |x: Node| -> Vec<&'t str> {
             let mut vars = Vec::new();
             expr::any(x, |y| {
                 if y.kind_name() == "identifier" {
                     let t = src.text(y);
-                    let text = args.get(t).map_or(t, |a| src.text(*a));
-                    for w in words(text) {
-                        if let Some(v) = nest.get(w) {
-                            vars.push(*v);
-                        }
+                    match args.get(t) {
+                        Some(a) => vars.extend(nest.iter().filter(|v| expr::mentions(src, *a, v))),
+                        None => vars.extend(nest.get(t)),
                     }
                 }
                 false
@@ -96,9 +95,4 @@ fn inlined<'t>(f: &Facts<'t>, init: Node<'t>) -> (Node<'t>, HashMap<&'t str, Nod
     let params = f.locals.iter().filter(|l| l.param && l.site.scope == h);
     let args: HashMap<&str, Node> = params.map(|l| l.name).zip(expr::args(init)).collect();
     (expr::core(f.src, value), args)
-}
-
-fn words(t: &str) -> impl Iterator<Item = &str> {
-    t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
 }

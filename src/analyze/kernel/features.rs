@@ -111,6 +111,16 @@ pub fn family(name: &str) -> &'static str {
         "__reduce_add_sync" => "reduce_add",
         "__reduce_max_sync" => "reduce_max",
         "__reduce_min_sync" => "reduce_min",
+        // The rest of the C math library: no feature reads these, but they are built-ins, not
+        // project helpers to borrow (a math header's `floor(float2)` is not what `floor(x)` means).
+        "floor" | "floorf" | "ceil" | "ceilf" | "round" | "roundf" | "rint" | "rintf" | "trunc"
+        | "truncf" | "fabs" | "fabsf" | "abs" | "labs" | "llabs" | "fmod" | "fmodf"
+        | "copysign" | "copysignf" | "isnan" | "isinf" | "isfinite" | "signbit" | "lrint"
+        | "lrintf" | "llrint" | "llrintf" | "lround" | "lroundf" | "cbrt" | "cbrtf" | "hypot"
+        | "hypotf" | "atan2" | "atan2f" | "asin" | "asinf" | "acos" | "acosf" | "atan"
+        | "atanf" | "sinh" | "sinhf" | "cosh" | "coshf" | "exp10" | "exp10f" | "log10"
+        | "log10f" | "ldexp" | "ldexpf" | "frexp" | "frexpf" | "modf" | "modff" | "norm3df"
+        | "rnorm3df" | "normf" => "libm",
         n if n.starts_with("curand") => "curand",
         n if n.starts_with("atomic") || n.ends_with("AtomicAdd") => "atomic",
         _ => "",

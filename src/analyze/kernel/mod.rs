@@ -99,69 +99,6 @@ pub fn summarize_all(file: &SourceFile, tree: &tree_sitter::Tree, fa: &mut FileA
     }
 }
 
-/// C/CUDA math functions `features::family` does not group (a project's overload of one, such
-/// as a `floor(float2)` in a math header, is not what a kernel calling `floor(x)` means).
-const LIBM: &[&str] = &[
-    "floor",
-    "floorf",
-    "ceil",
-    "ceilf",
-    "round",
-    "roundf",
-    "rint",
-    "rintf",
-    "trunc",
-    "truncf",
-    "fabs",
-    "fabsf",
-    "abs",
-    "labs",
-    "llabs",
-    "fmod",
-    "fmodf",
-    "copysign",
-    "copysignf",
-    "isnan",
-    "isinf",
-    "isfinite",
-    "signbit",
-    "lrint",
-    "lrintf",
-    "llrint",
-    "llrintf",
-    "lround",
-    "lroundf",
-    "cbrt",
-    "cbrtf",
-    "hypot",
-    "hypotf",
-    "atan2",
-    "atan2f",
-    "asin",
-    "asinf",
-    "acos",
-    "acosf",
-    "atan",
-    "atanf",
-    "sinh",
-    "sinhf",
-    "cosh",
-    "coshf",
-    "exp10",
-    "exp10f",
-    "log10",
-    "log10f",
-    "ldexp",
-    "ldexpf",
-    "frexp",
-    "frexpf",
-    "modf",
-    "modff",
-    "norm3df",
-    "rnorm3df",
-    "normf",
-];
-
 /// Plain calls of the kernel and its helpers to functions this file does not define (CUDA's
 /// own `__…` intrinsics and the math built-ins left out), sorted.
 fn external_calls(f: &facts::Facts) -> Vec<String> {
@@ -169,9 +106,8 @@ fn external_calls(f: &facts::Facts) -> Vec<String> {
         .calls
         .iter()
         .filter(|c| c.helper.is_none() && !c.name.starts_with("__"))
-        // Math and warp built-ins are read by name (`features::family`), whoever defines them,
-        // and the rest of the C math library is never a project helper to borrow.
-        .filter(|c| features::family(c.name).is_empty() && !LIBM.contains(&c.name))
+        // Math and warp built-ins are read by name (`features::family`), whoever defines them.
+        .filter(|c| features::family(c.name).is_empty())
         .filter(|c| !expr::is_method(c.site.node) && !f.scopes.contains(&Some(c.name)))
         .map(|c| c.name.to_string())
         .collect();

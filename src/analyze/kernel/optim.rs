@@ -4,6 +4,7 @@
 use super::expr::{self, Src};
 use super::facts::{Facts, Site};
 use super::features::{store_base, Ev};
+use super::stats::one_minus;
 use super::values::{Space, Values};
 use crate::parse::NodeExt;
 use std::collections::BTreeSet;
@@ -15,29 +16,20 @@ use tree_sitter::Node;
 /// gradient (`g += wd * p`) feeds the moments instead, and is not this.
 pub fn decoupled_decay(f: &Facts, v: &Values) -> Option<Ev> {
     let src = f.src;
-    for step in descents(f, v) {
+    descents(f, v).into_iter().find_map(|step| {
         let own = &step.own;
-        if scaled_by_itself(src, step.rhs, own) || shrunk(f, own) {
-            return Some(Ev::new(
-                step.site,
-                "weight decay applied to the parameter itself",
-            ));
-        }
-        // One level of locals: `update = m_hat / (sqrt(v_hat) + eps) + wd * p; p -= lr * update`.
-        let through_local = expr::any(step.rhs, |x| {
-            x.kind_name() == "identifier"
-                && !own.contains(src.text(x))
-                && f.named(src.text(x))
-                    .any(|l| l.init.is_some_and(|i| scaled_by_itself(src, i, own)))
-        });
-        if through_local {
-            return Some(Ev::new(
-                step.site,
-                "weight decay applied to the parameter itself",
-            ));
-        }
-    }
-    None
+        // Also one level of locals: `update = m / (sqrt(v) + eps) + wd * p; p -= lr * update`.
+        let through_local = || {
+            expr::any(step.rhs, |x| {
+                x.kind_name() == "identifier"
+                    && !own.contains(src.text(x))
+                    && f.named(src.text(x))
+                        .any(|l| l.init.is_some_and(|i| scaled_by_itself(src, i, own)))
+            })
+        };
+        (scaled_by_itself(src, step.rhs, own) || shrunk(f, own) || through_local())
+            .then(|| Ev::new(step.site, "weight decay applied to the parameter itself"))
+    })
 }
 
 /// SGD with momentum: a velocity buffer that decays by itself and takes the gradient
@@ -45,44 +37,48 @@ pub fn decoupled_decay(f: &Facts, v: &Values) -> Option<Ev> {
 pub fn momentum_step(f: &Facts, v: &Values) -> Option<(Ev, Ev)> {
     let src = f.src;
     let steps = descents(f, v);
-    let stores = f.assigns.iter().filter_map(|st| {
-        let (left, base) = store_base(f, v, st.node)?;
-        (base.space == Space::Global).then_some((st, left, base.name))
-    });
-    for (st, left, name) in stores {
-        let own = own_values(f, src.key(left));
-        let Some(rhs) = st.node.field("right") else {
+    if steps.is_empty() {
+        return None;
+    }
+    for st in &f.assigns {
+        if st.node.field("operator").map(|o| src.text(o)) != Some("=") {
+            continue;
+        }
+        let (Some((left, base)), Some(rhs)) = (store_base(f, v, st.node), st.node.field("right"))
+        else {
             continue;
         };
-        let op = st.node.field("operator").map_or("", |o| src.text(o));
+        if base.space != Space::Global {
+            continue;
+        }
         // The new velocity: the stored value, or the local it was computed in.
-        let value = match expr::core(src, rhs) {
-            x if x.kind_name() == "identifier" => {
-                f.named(src.text(x)).find_map(|l| l.init).unwrap_or(rhs)
-            }
+        let stored = expr::core(src, rhs);
+        let value = match stored.kind_name() {
+            "identifier" => f
+                .named(src.text(stored))
+                .find_map(|l| l.init)
+                .unwrap_or(rhs),
             _ => rhs,
         };
         // `v = mu * v + g`: a sum of at least two terms, one the velocity scaled.
-        let decays = op == "="
-            && expr::terms(src, expr::core(src, value)).len() >= 2
-            && scaled_by_itself(src, value, &own);
+        let mut velocity = own_values(f, src.key(left));
+        let decays = expr::terms(src, expr::core(src, value)).len() >= 2
+            && scaled_by_itself(src, value, &velocity);
         if !decays {
             continue;
         }
-        let mut velocity = own.clone();
-        let stored = expr::core(src, rhs);
         if stored.kind_name() == "identifier" {
             velocity.insert(src.text(stored).to_string());
         }
-        for s in &steps {
-            let other = store_base(f, v, s.site.node).is_some_and(|(_, b)| b.name != name);
-            let uses = expr::any(s.rhs, |x| velocity.contains(&src.key(expr::core(src, x))));
-            if other && uses {
-                return Some((
-                    Ev::new(st, "velocity decays by itself and takes the gradient"),
-                    Ev::new(s.site, "parameter stepped along the velocity"),
-                ));
-            }
+        let along = steps.iter().find(|s| {
+            s.name != base.name
+                && expr::any(s.rhs, |x| velocity.contains(&src.key(expr::core(src, x))))
+        });
+        if let Some(s) = along {
+            return Some((
+                Ev::new(st, "velocity decays by itself and takes the gradient"),
+                Ev::new(s.site, "parameter stepped along the velocity"),
+            ));
         }
     }
     None
@@ -92,6 +88,8 @@ pub fn momentum_step(f: &Facts, v: &Values) -> Option<(Ev, Ev)> {
 struct Descent<'a, 't> {
     site: &'a Site<'t>,
     rhs: Node<'t>,
+    /// The stored buffer.
+    name: &'t str,
     /// The stored element's key and the locals loaded from it.
     own: BTreeSet<String>,
 }
@@ -100,24 +98,31 @@ fn descents<'a, 't>(f: &'a Facts<'t>, v: &Values) -> Vec<Descent<'a, 't>> {
     let src = f.src;
     let mut out = Vec::new();
     for st in &f.assigns {
-        let Some((left, base)) = store_base(f, v, st.node) else {
+        let op = st.node.field("operator").map_or("", |o| src.text(o));
+        let Some(rhs) = st.node.field("right") else {
             continue;
         };
-        let Some(rhs) = st.node.field("right") else {
+        let r = expr::core(src, rhs);
+        let minus = expr::binop(src, r) == Some("-");
+        if op != "-=" && !(op == "=" && minus) {
+            continue;
+        }
+        let Some((left, base)) = store_base(f, v, st.node) else {
             continue;
         };
         if base.space != Space::Global {
             continue;
         }
         let own = own_values(f, src.key(left));
-        let op = st.node.field("operator").map_or("", |o| src.text(o));
-        let r = expr::core(src, rhs);
-        let descent = op == "-="
-            || (op == "="
-                && expr::binop(src, r) == Some("-")
-                && expr::lhs(r).is_some_and(|x| own.contains(&src.key(expr::core(src, x)))));
+        let descent =
+            op == "-=" || expr::lhs(r).is_some_and(|x| own.contains(&src.key(expr::core(src, x))));
         if descent {
-            out.push(Descent { site: st, rhs, own });
+            out.push(Descent {
+                site: st,
+                rhs,
+                name: base.name,
+                own,
+            });
         }
     }
     out
@@ -160,10 +165,7 @@ fn shrunk(f: &Facts, own: &BTreeSet<String>) -> bool {
             return false;
         }
         let op = n.field("operator").map_or("", |o| src.text(o));
-        let one_minus = |x: Node| {
-            let x = expr::core(src, x);
-            expr::binop(src, x) == Some("-") && expr::lhs(x).is_some_and(|y| expr::is_one(src, y))
-        };
+        let one_minus = |x: Node| one_minus(src, x).is_some();
         match op {
             "*=" => one_minus(r),
             "=" => {

@@ -215,7 +215,7 @@ fn atomic(f: &Facts, v: &Values, c: &super::facts::Call, args: &[Node], a: &mut 
 }
 
 /// `(1 - b)` → the key of `b`.
-fn one_minus(src: Src, n: Node) -> Option<String> {
+pub(super) fn one_minus(src: Src, n: Node) -> Option<String> {
     let n = expr::core(src, n);
     (expr::binop(src, n) == Some("-") && expr::lhs(n).is_some_and(|l| expr::is_one(src, l)))
         .then(|| expr::rhs(n).map(|r| src.key(expr::core(src, r))))
