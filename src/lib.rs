@@ -10,6 +10,7 @@ mod commands;
 pub mod config;
 pub mod context;
 pub mod docs;
+pub mod flat;
 pub mod model;
 pub mod parse;
 pub mod progress;

@@ -263,6 +263,20 @@ fn grammar_tables() -> &'static GrammarTables {
     })
 }
 
+/// The name of a node kind by its number, as `Node::kind` gives it (`ERROR` for errors).
+pub fn kind_name_of(id: u16) -> &'static str {
+    match grammar_tables().kinds.get(usize::from(id)) {
+        Some(k) => k,
+        None if id == u16::MAX => "ERROR",
+        None => "",
+    }
+}
+
+/// The grammar's number for a field name.
+pub fn field_id(name: &str) -> Option<u16> {
+    grammar_tables().fields.get(name).copied()
+}
+
 /// Fast, table-driven versions of `Node::kind` and `Node::child_by_field_name` (same results).
 pub trait NodeExt<'t>: Sized {
     /// The node's kind, as `Node::kind` returns it.

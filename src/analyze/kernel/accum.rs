@@ -7,8 +7,8 @@ use super::expr::{self, Src};
 use super::facts::Facts;
 use super::features::{accumulator, family, store_base, target, Ev};
 use super::values::{Space, Values};
+use crate::flat::Node;
 use crate::parse::NodeExt;
-use tree_sitter::Node;
 
 fn factor_pairs<'t>(src: Src, n: Node<'t>) -> Vec<Vec<Node<'t>>> {
     expr::terms(src, n)

@@ -4,9 +4,9 @@
 
 use super::expr;
 use super::facts::Facts;
+use crate::flat::Node;
 use crate::parse::NodeExt;
 use std::collections::{BTreeSet, HashMap};
-use tree_sitter::Node;
 
 /// The loop variables of the MAC nest at `at` that serve as window offsets, one per coordinate
 /// local. A convolution over a 2-D window has two (`ky`, `kx`); a GEMM's `row * K + k` has one.
@@ -81,8 +81,7 @@ fn inlined<'t>(f: &Facts<'t>, init: Node<'t>) -> (Node<'t>, HashMap<&'t str, Nod
     let Some(Some(body)) = f.bodies.get(h as usize) else {
         return none;
     };
-    let mut cur = body.walk();
-    let statements: Vec<Node> = body.named_children(&mut cur).collect();
+    let statements: Vec<Node> = body.named_children().collect();
     let [ret] = statements[..] else {
         return none;
     };

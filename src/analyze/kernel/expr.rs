@@ -1,8 +1,8 @@
 //! Small helpers over expression nodes. Every loop here is bounded (by `MAX_DEPTH` or a node
 //! budget), so a pathological 10,000-deep expression costs a constant amount and never recurses.
 
+use crate::flat::Node;
 use crate::parse::NodeExt;
-use tree_sitter::Node;
 
 /// How far helpers look through parentheses, casts and operator chains.
 pub const MAX_DEPTH: usize = 32;
@@ -138,8 +138,7 @@ pub fn args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
     let Some(list) = call.field("arguments") else {
         return Vec::new();
     };
-    let mut c = list.walk();
-    list.named_children(&mut c)
+    list.named_children()
         .filter(|a| a.kind_name() != "comment")
         .collect()
 }
@@ -345,7 +344,7 @@ pub fn terms<'t>(src: Src, n: Node<'t>) -> Vec<(Node<'t>, bool)> {
 
 /// Visit a subtree in pre-order (at most `WALK_BUDGET` nodes); `f` returns whether to descend.
 pub fn walk<'t>(n: Node<'t>, f: impl FnMut(Node<'t>) -> bool) {
-    crate::parse::preorder(n, WALK_BUDGET, f);
+    crate::flat::preorder(n, WALK_BUDGET, f);
 }
 
 /// Does the subtree contain a node for which `pred` holds?

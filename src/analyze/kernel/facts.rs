@@ -3,10 +3,10 @@
 //! kept as tree handles; nothing is copied but the few names used as keys.
 
 use super::expr::{self, Src};
+use crate::flat::Node;
 use crate::parse::NodeExt;
 use std::collections::HashMap;
 use std::ops::Range;
-use tree_sitter::Node;
 
 /// `threadIdx`, `blockIdx`, `blockDim`, `gridDim`, in this order in `Facts::builtin`.
 pub const BUILTINS: [&str; 4] = ["threadIdx", "blockIdx", "blockDim", "gridDim"];
@@ -257,8 +257,7 @@ impl<'t> Collector<'t, '_> {
         let Some(list) = decl.and_then(|d| d.field("parameters")) else {
             return;
         };
-        let mut cur = list.walk();
-        for p in list.named_children(&mut cur) {
+        for p in list.named_children() {
             if p.kind_name() != "parameter_declaration" {
                 continue;
             }
@@ -309,8 +308,7 @@ impl<'t> Collector<'t, '_> {
                 _ => {}
             }
             let next = d.field("declarator").or_else(|| {
-                let mut c = d.walk();
-                let found = d.named_children(&mut c).find(|x| {
+                let found = d.named_children().find(|x| {
                     x.kind_name() == "identifier" || x.kind_name().ends_with("declarator")
                 });
                 found
@@ -326,18 +324,14 @@ impl<'t> Collector<'t, '_> {
     fn declaration(&mut self, node: Node<'t>, stack: &[(u32, usize)], scope: u16) {
         let ty = node.field("type").map_or("", |t| self.f.src.text(t));
         let mut shared = false;
-        let mut cur = node.walk();
-        for ch in node.children(&mut cur) {
+        for ch in node.children() {
             if (ch.kind_name() == "type_qualifier" || ch.kind_name() == "storage_class_specifier")
                 && self.f.src.text(ch) == "__shared__"
             {
                 shared = true;
             }
         }
-        let mut cur = node.walk();
-        let decls: Vec<Node<'t>> = node
-            .children_by_field_name("declarator", &mut cur)
-            .collect();
+        let decls: Vec<Node<'t>> = node.children_by_field_name("declarator").collect();
         for d in decls {
             let (target, init) = if d.kind_name() == "init_declarator" {
                 (d.field("declarator").unwrap_or(d), d.field("value"))
@@ -504,7 +498,7 @@ impl<'t> Collector<'t, '_> {
     /// Iterative pre-order walk of one body; a stack of open loops gives each node its context.
     fn walk(&mut self, body: Node<'t>, scope: u16) {
         let mut stack: Vec<(u32, usize)> = Vec::new();
-        crate::parse::preorder(body, usize::MAX, |node| {
+        crate::flat::preorder(body, usize::MAX, |node| {
             while stack
                 .last()
                 .is_some_and(|&(_, end)| node.start_byte() >= end)

@@ -4,8 +4,8 @@
 use super::expr::{self, Src};
 use super::facts::{Facts, Loop, Site};
 use super::values::{Space, Values};
+use crate::flat::Node;
 use crate::parse::NodeExt;
-use tree_sitter::Node;
 
 /// Where a feature was seen (byte offset, scope, loop depth) and a short description.
 #[derive(Clone, Debug)]

@@ -11,6 +11,7 @@
 
 use super::{classify, expr, facts, KernelSummary};
 use crate::analyze::FileAnalysis;
+use crate::flat::Flat;
 use crate::source::SourceFile;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
@@ -45,7 +46,8 @@ pub struct Loan<'a>(BTreeMap<&'a str, (usize, &'a [Range<usize>])>);
 #[derive(Default)]
 pub struct Library {
     bytes: Vec<u8>,
-    tree: Option<tree_sitter::Tree>,
+    /// The lent definitions, flattened (`crate::flat`).
+    tree: Option<Flat>,
     /// (defining file, start of the definition there) → the range of its body in the tree.
     bodies: HashMap<(usize, usize), Range<usize>>,
 }
@@ -134,7 +136,7 @@ impl<'a> HelperIndex<'a> {
         };
         Library {
             bytes,
-            tree,
+            tree: tree.map(|t| Flat::new(t.root_node())),
             bodies,
         }
     }
@@ -159,7 +161,8 @@ impl<'a> HelperIndex<'a> {
                 }
             }
         }
-        let root = tree.root_node();
+        let flat = Flat::pruned(tree.root_node(), Some(&super::read_ranges(fa)));
+        let root = flat.root();
         let src = expr::Src::with_lent(&file.bytes, &lib.bytes);
         let mut out = Vec::new();
         for (i, k) in fa.kernels.iter().enumerate() {
@@ -178,7 +181,7 @@ impl<'a> HelperIndex<'a> {
             else {
                 continue;
             };
-            let f = facts::collect(src, root, Some(lib_tree.root_node()), body, &fns);
+            let f = facts::collect(src, root, Some(lib_tree.root()), body, &fns);
             let mut summary = classify::summarize(file, &f);
             summary.evidence.push(format!(
                 "followed helpers from other files: {}",
@@ -349,7 +352,7 @@ fn body_of(root: tree_sitter::Node, start: usize, end: usize) -> Option<Range<us
 }
 
 /// The ranges sorted, nested and overlapping ones merged.
-fn disjoint(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+pub(super) fn disjoint(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
     ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
     let mut out: Vec<Range<usize>> = Vec::new();
     for r in ranges {

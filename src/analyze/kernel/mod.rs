@@ -27,6 +27,7 @@ mod stats;
 mod values;
 
 use super::{FileAnalysis, KernelDef};
+use crate::flat::{Flat, Node};
 use crate::parse::NodeExt;
 use crate::source::SourceFile;
 use std::ops::Range;
@@ -66,7 +67,12 @@ pub fn label(pattern: &str, confidence: f64) -> String {
 
 /// Summarize every kernel of a file.
 pub fn summarize_all(file: &SourceFile, tree: &tree_sitter::Tree, fa: &mut FileAnalysis) {
-    let root = tree.root_node();
+    if fa.kernels.is_empty() {
+        return;
+    }
+    // Recognition walks the same subtrees many times: one flat copy makes each step an index.
+    let flat = Flat::pruned(tree.root_node(), Some(&read_ranges(fa)));
+    let root = flat.root();
     let src = expr::Src::new(&file.bytes);
     let FileAnalysis {
         kernels,
@@ -97,6 +103,19 @@ pub fn summarize_all(file: &SourceFile, tree: &tree_sitter::Tree, fa: &mut FileA
             },
         };
     }
+}
+
+/// What recognition reads of a file: its kernels' and its `__device__` functions' definitions
+/// (sorted, disjoint). The flat copy of the rest has no children.
+fn read_ranges(fa: &FileAnalysis) -> Vec<Range<usize>> {
+    let mut keep: Vec<Range<usize>> = fa.kernels.iter().map(|k| k.range.clone()).collect();
+    keep.extend(
+        fa.function_defs
+            .iter()
+            .filter(|d| d.device)
+            .map(|d| d.whole.clone()),
+    );
+    helpers::disjoint(keep)
 }
 
 /// Plain calls of the kernel and its helpers to functions this file does not define (CUDA's
@@ -133,7 +152,8 @@ pub fn access(
     device_fns: &[(String, Range<usize>)],
     k: &KernelDef,
 ) -> KernelAccess {
-    let root = tree.root_node();
+    let flat = Flat::new(tree.root_node());
+    let root = flat.root();
     let Some(body) = root
         .descendant_for_byte_range(k.body.start, k.body.end)
         .filter(|b| b.byte_range() == k.body)
@@ -146,7 +166,7 @@ pub fn access(
     let f = facts::collect(expr::Src::new(&file.bytes), root, None, body, device_fns);
     let v = values::Values::new(&f);
     let mut uses = vec![(false, false); k.params.len()];
-    let mut mark = |n: tree_sitter::Node, read: bool, write: bool| {
+    let mut mark = |n: Node, read: bool, write: bool| {
         if let Some(b) = v.base(&f, n) {
             if let Some(i) = k.params.iter().position(|(_, name)| name == b.name) {
                 uses[i].0 |= read;

@@ -7,8 +7,8 @@ use super::facts::Facts;
 use super::features::{store_base, Ev};
 use super::staging::Staging;
 use super::values::{init_of, Space, Values};
+use crate::flat::Node;
 use crate::parse::NodeExt;
-use tree_sitter::Node;
 
 /// How a pure data-movement kernel moves data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,9 +6,9 @@ use super::facts::{Facts, Site};
 use super::features::{store_base, Ev};
 use super::stats::one_minus;
 use super::values::{Space, Values};
+use crate::flat::Node;
 use crate::parse::NodeExt;
 use std::collections::BTreeSet;
-use tree_sitter::Node;
 
 /// Decoupled weight decay: the parameter is shrunk in proportion to itself where it is
 /// updated, not through its gradient: `p -= lr * (m / (sqrt(v) + eps) + wd * p)`,

@@ -8,9 +8,9 @@ use super::expr;
 use super::facts::{Facts, Local};
 use super::staging::Staging;
 use super::values::{Space, Values};
+use crate::flat::Node;
 use crate::parse::NodeExt;
 use std::collections::HashMap;
-use tree_sitter::Node;
 
 /// A scalar expression of the kernel's inputs.
 #[derive(Clone, Debug)]
@@ -326,9 +326,8 @@ impl<'t> Lowering<'_, 't> {
                 ))
             }
             "compound_statement" => {
-                let mut c = stmt.walk();
                 let inner: Vec<Node> = stmt
-                    .named_children(&mut c)
+                    .named_children()
                     .filter(|n| n.kind_name() != "comment")
                     .collect();
                 match inner.as_slice() {
@@ -512,8 +511,7 @@ impl<'t> Lowering<'_, 't> {
             let stmt = w.parent()?;
             let mut owner = stmt.parent()?;
             if owner.kind_name() == "compound_statement" {
-                let mut c = owner.walk();
-                if owner.named_children(&mut c).count() != 1 {
+                if owner.named_children().count() != 1 {
                     return None;
                 }
                 owner = owner.parent()?;
@@ -617,7 +615,7 @@ impl<'t> Lowering<'_, 't> {
         let hs = f
             .calls
             .iter()
-            .find(|c| c.site.node.id() == n.id())
+            .find(|c| c.site.node == n)
             .and_then(|c| c.helper)?;
         let body = (*f.bodies.get(hs as usize)?)?;
         let params: Vec<&Local> = {
@@ -636,9 +634,8 @@ impl<'t> Lowering<'_, 't> {
         for (p, a) in params.iter().zip(args) {
             inner.insert(p.name.to_string(), self.lower(*a, env, scope, d)?);
         }
-        let mut c = body.walk();
         let returns: Vec<Node> = body
-            .named_children(&mut c)
+            .named_children()
             .filter(|s| s.kind_name() == "return_statement")
             .collect();
         let [ret] = returns.as_slice() else {

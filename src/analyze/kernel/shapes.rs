@@ -7,8 +7,8 @@ use super::facts::Facts;
 use super::features::{family, Ev};
 use super::movement::{self, Move};
 use super::values::{Space, Values};
+use crate::flat::Node;
 use crate::parse::NodeExt;
-use tree_sitter::Node;
 
 #[derive(Default, Debug)]
 pub struct Shapes {

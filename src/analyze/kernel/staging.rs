@@ -4,8 +4,8 @@
 use super::expr;
 use super::facts::Facts;
 use super::values::{Space, Values};
+use crate::flat::Node;
 use crate::parse::NodeExt;
-use tree_sitter::Node;
 
 /// Per-thread arrays that stage data between global memory and the arithmetic: filled by a call
 /// given the array and a global address (`load_global(buf, x + off)`, `memcpy(buf, x + off, n)`)

@@ -7,8 +7,8 @@ use super::expr::{self, Src};
 use super::facts::Facts;
 use super::features::{accumulator, family, target, Ev};
 use super::values::{Space, Values};
+use crate::flat::Node;
 use crate::parse::NodeExt;
-use tree_sitter::Node;
 
 /// Moving averages written in a helper (`lerp`) count once per call of the helper.
 pub fn lift_emas(f: &Facts, a: &mut Arith) {

@@ -3,9 +3,9 @@
 
 use super::expr;
 use super::facts::Facts;
+use crate::flat::Node;
 use crate::parse::NodeExt;
 use std::collections::HashSet;
-use tree_sitter::Node;
 
 /// What memory a pointer or array expression addresses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
