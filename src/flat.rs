@@ -33,6 +33,12 @@ pub struct Flat {
     recs: Vec<Rec>,
 }
 
+impl fmt::Debug for Flat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Flat({} nodes)", self.recs.len())
+    }
+}
+
 impl Flat {
     /// Copy the subtree under `root` (usually a whole tree's root).
     pub fn new(root: tree_sitter::Node) -> Flat {

@@ -206,8 +206,8 @@ pub fn scan(catalog: &Catalog, opts: &ScanOptions) -> ScanReport {
         }
     }
 
-    let context = pool.install(|| read_context(&files, &candidates, &root, catalog, opts));
-    lend_helpers(&pool, &mut files, &context);
+    let mut context = pool.install(|| read_context(&files, &candidates, &root, catalog, opts));
+    lend_helpers(&pool, &mut files, &mut context);
     // Names declared anywhere in the scanned code (or the headers it includes) are the project's
     // own, never "unmapped".
     let declared: BTreeSet<String> = files
@@ -387,13 +387,13 @@ fn read_context(
 
 /// Kernels that call `__device__` helpers of other files (scanned or included) are read again
 /// with those helpers (`kernel::helpers`).
-fn lend_helpers(pool: &rayon::ThreadPool, files: &mut [Loaded], context: &[Loaded]) {
+fn lend_helpers(pool: &rayon::ThreadPool, files: &mut [Loaded], context: &mut [Loaded]) {
     use crate::analyze::kernel::helpers::HelperIndex;
     let lent: Vec<_> = {
         let index = HelperIndex::build(
             files
                 .iter()
-                .chain(context)
+                .chain(context.iter())
                 .map(|l| (&l.file, &l.fa))
                 .collect(),
         );
@@ -416,6 +416,9 @@ fn lend_helpers(pool: &rayon::ThreadPool, files: &mut [Loaded], context: &[Loade
         for (i, s) in summaries {
             l.fa.kernels[i].summary = s;
         }
+    }
+    for l in files.iter_mut().chain(context) {
+        l.fa.kernel_tree = None;
     }
 }
 

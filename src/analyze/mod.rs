@@ -94,6 +94,10 @@ pub struct FileAnalysis {
     /// `DS_D_INLINE` may hide the qualifier): what the project's helper index lends to kernels.
     pub function_defs: Vec<FunctionDef>,
     pub parse_error_bytes: usize,
+    /// The flat copy kernel recognition read, kept while a kernel calls functions the file does
+    /// not define: the project's helper index may lend them (`kernel::helpers`), and the kernel
+    /// is then read again from this copy instead of a second parse. Dropped once lending is done.
+    pub kernel_tree: Option<crate::flat::Flat>,
     /// (function name, parameter type as written) for every function declarator: an overload
     /// that already takes the target type blocks renaming another one to it.
     pub param_types: BTreeSet<(String, String)>,

@@ -3,9 +3,9 @@
 //! scan builds an index of every helper it read (scanned files and the headers they include)
 //! and reads such a kernel again with the helpers it calls.
 //!
-//! The second reading parses again only the borrowing kernels and the file's own helpers they
-//! call (tree-sitter's included ranges; keeping every first tree until the index exists cost
-//! 60 % more peak memory on a 167 MB corpus for no time saved). The lent helpers come from one
+//! The second reading walks the flat copy the first one kept (`crate::flat`, only the files
+//! whose kernels call something the file does not define; keeping whole tree-sitter trees
+//! instead cost 60 % more peak memory on a 167 MB corpus). The lent helpers come from one
 //! tree of every lent definition of the scan, parsed once at offsets past any file
 //! (`expr::LENT_BASE`), so every offset and line number of the file stays right.
 
@@ -150,7 +150,8 @@ impl<'a> HelperIndex<'a> {
         if loan.0.is_empty() || file.bytes.len() >= expr::LENT_BASE {
             return Vec::new();
         }
-        let Some(tree) = reparse(file, fa, loan) else {
+        // The copy the first reading kept (`summarize_all`): no second parse.
+        let Some(flat) = &fa.kernel_tree else {
             return Vec::new();
         };
         let mut fns = fa.device_fns.clone();
@@ -161,7 +162,6 @@ impl<'a> HelperIndex<'a> {
                 }
             }
         }
-        let flat = Flat::pruned(tree.root_node(), Some(&super::read_ranges(fa)));
         let root = flat.root();
         let src = expr::Src::with_lent(&file.bytes, &lib.bytes);
         let mut out = Vec::new();
@@ -362,32 +362,6 @@ pub(super) fn disjoint(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
         }
     }
     out
-}
-
-/// The file parsed again where it matters to a loan: the kernels that borrow and the file's own
-/// helpers they call (tree-sitter's included ranges; the rest is never lexed, offsets are kept).
-fn reparse(file: &SourceFile, fa: &FileAnalysis, loan: &Loan) -> Option<tree_sitter::Tree> {
-    let borrowers: Vec<&crate::analyze::KernelDef> = fa
-        .kernels
-        .iter()
-        .filter(|k| {
-            k.external_calls
-                .iter()
-                .any(|c| loan.0.contains_key(c.as_str()))
-        })
-        .collect();
-    let called: BTreeSet<&str> = borrowers
-        .iter()
-        .flat_map(|k| k.own_helpers.iter().map(String::as_str))
-        .collect();
-    let mut keep: Vec<Range<usize>> = borrowers.iter().map(|k| k.range.clone()).collect();
-    keep.extend(
-        fa.function_defs
-            .iter()
-            .filter(|d| d.device && called.contains(d.name.as_str()))
-            .map(|d| d.whole.clone()),
-    );
-    crate::parse::parse_ranges(&file.bytes, &disjoint(keep))
 }
 
 #[cfg(test)]

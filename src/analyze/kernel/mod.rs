@@ -78,7 +78,7 @@ pub fn summarize_all(file: &SourceFile, tree: &tree_sitter::Tree, fa: &mut FileA
         kernels,
         device_fns,
         ..
-    } = fa;
+    } = &mut *fa;
     for k in kernels.iter_mut() {
         let body = root
             .descendant_for_byte_range(k.body.start, k.body.end)
@@ -102,6 +102,9 @@ pub fn summarize_all(file: &SourceFile, tree: &tree_sitter::Tree, fa: &mut FileA
                 runner_up: None,
             },
         };
+    }
+    if fa.kernels.iter().any(|k| !k.external_calls.is_empty()) {
+        fa.kernel_tree = Some(flat);
     }
 }
 
