@@ -25,8 +25,13 @@ struct Rec {
     kind: u16,
     /// The field this node fills in its parent (0: none).
     field: u8,
-    named: bool,
+    /// `NAMED`, `HAS_ERROR`, `MISSING`.
+    flags: u8,
 }
+
+const NAMED: u8 = 1;
+const HAS_ERROR: u8 = 2;
+const MISSING: u8 = 4;
 
 /// A flattened tree.
 pub struct Flat {
@@ -42,13 +47,13 @@ impl fmt::Debug for Flat {
 impl Flat {
     /// Copy the subtree under `root` (usually a whole tree's root).
     pub fn new(root: tree_sitter::Node) -> Flat {
-        Flat::pruned(root, None)
+        Flat::copy_of(root, None)
     }
 
     /// Copy the subtree under `root`, but only the nodes that overlap one of `keep` (sorted,
     /// disjoint) are copied with their children; the others are leaves here. Their ancestors
     /// and siblings are all present, so parents, fields and byte ranges answer as in the tree.
-    pub fn pruned(root: tree_sitter::Node, keep: Option<&[Range<usize>]>) -> Flat {
+    fn copy_of(root: tree_sitter::Node, keep: Option<&[Range<usize>]>) -> Flat {
         let wanted = |n: tree_sitter::Node| {
             let Some(keep) = keep else { return true };
             let (s, e) = (n.start_byte(), n.end_byte());
@@ -63,16 +68,25 @@ impl Flat {
         let push = |recs: &mut Vec<Rec>, open: &mut Vec<u32>, c: &tree_sitter::TreeCursor| {
             let n = c.node();
             let i = recs.len() as u32;
+            let parent = open.last().copied().unwrap_or(NONE);
+            // tree-sitter's cursor names fields inside an ERROR node that `child_by_field_id`
+            // does not give; the copy answers as the node does.
+            let in_error = recs
+                .get(parent as usize)
+                .is_some_and(|p: &Rec| p.kind == u16::MAX);
             recs.push(Rec {
                 start: n.start_byte() as u32,
                 end: n.end_byte() as u32,
-                parent: open.last().copied().unwrap_or(NONE),
+                parent,
                 after: NONE,
                 kind: n.kind_id(),
-                field: c
-                    .field_id()
-                    .map_or(0, |f| u8::try_from(f.get()).unwrap_or(u8::MAX)),
-                named: n.is_named(),
+                field: match c.field_id() {
+                    Some(f) if !in_error => u8::try_from(f.get()).unwrap_or(u8::MAX),
+                    _ => 0,
+                },
+                flags: (if n.is_named() { NAMED } else { 0 })
+                    | (if n.has_error() { HAS_ERROR } else { 0 })
+                    | (if n.is_missing() { MISSING } else { 0 }),
             });
             open.push(i);
         };
@@ -101,6 +115,45 @@ impl Flat {
                 }
             }
         }
+    }
+
+    /// A smaller copy of this one: only the nodes that overlap one of `keep` (sorted, disjoint)
+    /// keep their children, as `copy_of` would copy the tree, without another walk of tree-sitter's tree.
+    pub fn keep_only(&self, keep: &[Range<usize>]) -> Flat {
+        let wanted = |r: &Rec| {
+            let (s, e) = (r.start as usize, r.end as usize);
+            let i = keep.partition_point(|k| k.end <= s);
+            keep.get(i)
+                .is_some_and(|k| k.start < e || (s == e && k.start <= s))
+        };
+        let mut recs: Vec<Rec> = Vec::new();
+        // (where the old subtree ends, its index in the copy)
+        let mut open: Vec<(u32, u32)> = Vec::new();
+        let mut i = 0u32;
+        let n = self.recs.len() as u32;
+        while i < n {
+            while open.last().is_some_and(|&(end, _)| end <= i) {
+                let (_, at) = open.pop().unwrap_or_default();
+                recs[at as usize].after = recs.len() as u32;
+            }
+            let old = self.recs[i as usize];
+            let at = recs.len() as u32;
+            recs.push(Rec {
+                parent: open.last().map_or(NONE, |&(_, p)| p),
+                after: at + 1,
+                ..old
+            });
+            if wanted(&old) {
+                open.push((old.after, at));
+                i += 1;
+            } else {
+                i = old.after;
+            }
+        }
+        while let Some((_, at)) = open.pop() {
+            recs[at as usize].after = recs.len() as u32;
+        }
+        Flat { recs }
     }
 
     pub fn root(&self) -> Node<'_> {
@@ -162,7 +215,23 @@ impl<'t> Node<'t> {
 
     #[inline]
     pub fn is_named(&self) -> bool {
-        self.rec().named
+        self.rec().flags & NAMED != 0
+    }
+
+    /// Is this node, or something under it, a syntax error or a missing token?
+    #[inline]
+    pub fn has_error(&self) -> bool {
+        self.rec().flags & HAS_ERROR != 0
+    }
+
+    #[inline]
+    pub fn is_error(&self) -> bool {
+        self.rec().kind == u16::MAX
+    }
+
+    #[inline]
+    pub fn is_missing(&self) -> bool {
+        self.rec().flags & MISSING != 0
     }
 
     pub fn parent(&self) -> Option<Node<'t>> {
@@ -267,7 +336,7 @@ mod tests {
     use super::*;
     use crate::parse::NodeExt;
 
-    const SRC: &str = "__global__ void k(float *y, const float *x, int n) {\n  // a comment\n  for (int i = 0; i < n; ++i) { y[i] = x[i] > 0 ? x[i] : 0.0f; }\n  if (n) return;\n}\ntemplate <typename T> __device__ T sq(T v) { return v * v; }\n";
+    const SRC: &str = "__global__ void k(float *y, const float *x, int n) {\n  // a comment\n  for (int i = 0; i < n; ++i) { y[i] = x[i] > 0 ? x[i] : 0.0f; }\n  if (n) return;\n}\ntemplate <typename T> __device__ T sq(T v) { return v * v; }\nvoid bad() { int z = (1 + ; }\nint broken( { ;\n";
 
     #[test]
     fn the_copy_answers_as_the_tree_does() {
@@ -298,6 +367,9 @@ mod tests {
             assert_eq!(t.kind_name(), f.kind_name());
             assert_eq!(t.byte_range(), f.byte_range());
             assert_eq!(t.is_named(), f.is_named());
+            assert_eq!(t.has_error(), f.has_error());
+            assert_eq!(t.is_error(), f.is_error());
+            assert_eq!(t.is_missing(), f.is_missing());
             assert_eq!(t.child_count(), f.children().count());
             assert_eq!(t.named_child_count(), f.named_child_count());
             assert_eq!(
@@ -320,6 +392,34 @@ mod tests {
                 .descendant_for_byte_range(f.start_byte(), f.end_byte())
                 .map(|d| (d.kind_name(), d.byte_range()));
             assert_eq!(d, e, "descendant for {f:?}");
+        }
+    }
+
+    /// "kind range ^parent-range" of every node, in pre-order.
+    fn outline(f: &Flat) -> Vec<String> {
+        let mut v = Vec::new();
+        preorder(f.root(), usize::MAX, |n| {
+            let parent = n.parent().map(|p| p.byte_range());
+            v.push(format!(
+                "{} {:?} ^{parent:?}",
+                n.kind_name(),
+                n.byte_range()
+            ));
+            true
+        });
+        v
+    }
+
+    #[test]
+    fn a_pruned_copy_of_a_copy_is_the_pruned_copy_of_the_tree() {
+        let tree = parse::parse(SRC.as_bytes()).expect("parses");
+        let kernel_end = SRC.find("}\ntemplate").expect("kernel") + 1;
+        let (kernel, rest, none) = (0..kernel_end, kernel_end + 1..SRC.len(), 5..5);
+        for keep in [vec![kernel], vec![rest], vec![], vec![none, 5..6]] {
+            let direct = Flat::copy_of(tree.root_node(), Some(&keep));
+            let copied = Flat::new(tree.root_node()).keep_only(&keep);
+            assert_eq!(outline(&direct), outline(&copied), "keep {keep:?}");
+            assert!(direct.recs.len() < Flat::new(tree.root_node()).recs.len());
         }
     }
 

@@ -2,12 +2,12 @@
 //! `#include`s — below `#pragma once` and an include guard's `#define`, never inside a conditional
 //! block, never below code.
 
+use crate::flat::{Flat, Node};
 use crate::parse::NodeExt;
-use tree_sitter::{Node, Tree};
 
 /// The byte offset to insert `#include` lines at, or `None` for the start of the file.
-pub fn include_anchor(tree: &Tree, src: &[u8]) -> Option<usize> {
-    let root = tree.root_node();
+pub fn include_anchor(tree: &Flat, src: &[u8]) -> Option<usize> {
+    let root = tree.root();
     let mut top: Vec<Node> = named_children(root)
         .into_iter()
         .filter(|n| n.kind_name() != "comment")
@@ -47,8 +47,7 @@ pub fn include_anchor(tree: &Tree, src: &[u8]) -> Option<usize> {
 }
 
 fn named_children(n: Node) -> Vec<Node> {
-    let mut c = n.walk();
-    n.named_children(&mut c).collect()
+    n.named_children().collect()
 }
 
 /// The offset just after the line holding `end - 1` (a directive's node may stop before its
@@ -69,7 +68,8 @@ mod tests {
 
     fn at(src: &str) -> Option<String> {
         let tree = crate::parse::parse(src.as_bytes()).unwrap();
-        include_anchor(&tree, src.as_bytes()).map(|o| src[..o].to_string())
+        let flat = crate::flat::Flat::new(tree.root_node());
+        include_anchor(&flat, src.as_bytes()).map(|o| src[..o].to_string())
     }
 
     #[test]

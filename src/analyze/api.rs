@@ -5,10 +5,10 @@ use super::lexical::{self, Token};
 use super::unmapped::infer_library;
 use super::{ArgUse, FileAnalysis, KernelDef, MacroDef, RawLaunch};
 use crate::catalog::{normalize_name, Catalog};
+use crate::flat::{Flat, Node};
 use crate::model::{ApiMatch, CallShape, MatchContext, MatchRef, RuleKind, Site};
 use crate::parse::NodeExt;
 use crate::source::SourceFile;
-use tree_sitter::{Node, Tree};
 
 struct Walker<'a> {
     file: &'a SourceFile,
@@ -19,15 +19,15 @@ struct Walker<'a> {
     fa: FileAnalysis,
 }
 
-pub fn walk(file: &SourceFile, tree: &Tree, catalog: &Catalog) -> FileAnalysis {
+pub fn walk(file: &SourceFile, tree: &Flat, catalog: &Catalog) -> FileAnalysis {
     let mut w = Walker {
         file,
         src: &file.bytes,
-        has_error: tree.root_node().has_error(),
+        has_error: tree.root().has_error(),
         catalog,
         fa: FileAnalysis::default(),
     };
-    crate::parse::preorder(tree.root_node(), usize::MAX, |node| w.visit(node));
+    crate::flat::preorder(tree.root(), usize::MAX, |node| w.visit(node));
     w.fa
 }
 
@@ -80,7 +80,13 @@ impl<'a> Walker<'a> {
                         });
                     }
                 }
-                if node.start_position().row + 1 < node.end_position().row {
+                // Spans more than two lines (tree-sitter's rows count `\n` only).
+                if self.src[node.byte_range()]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    >= 2
+                {
                     self.fa.directives.push(node.byte_range());
                 }
                 true
@@ -325,10 +331,7 @@ impl<'a> Walker<'a> {
         };
         // Every child under the field counts: `T a, b;` declares both.
         let is_field = |f: &str| {
-            let mut c = parent.walk();
-            let found = parent
-                .children_by_field_name(f, &mut c)
-                .any(|x| x.id() == node.id());
+            let found = parent.children_by_field_name(f).any(|x| x == node);
             found
         };
         match parent.kind_name() {
@@ -371,7 +374,7 @@ impl<'a> Walker<'a> {
         let Some(call) = fe
             .parent()
             .filter(|c| c.kind_name() == "call_expression")
-            .filter(|c| c.field("function").is_some_and(|f| f.id() == fe.id()))
+            .filter(|c| c.field("function").is_some_and(|f| f == fe))
         else {
             return;
         };
@@ -414,7 +417,7 @@ impl<'a> Walker<'a> {
         let call = callee
             .parent()
             .filter(|p| p.kind_name() == "call_expression")?;
-        if call.field("function")?.id() != callee.id() {
+        if call.field("function")? != callee {
             return None;
         }
         Some(self.shape(call))
@@ -426,8 +429,7 @@ impl<'a> Walker<'a> {
             ..CallShape::default()
         };
         if let Some(args) = call.field("arguments") {
-            let mut c = args.walk();
-            for a in args.named_children(&mut c) {
+            for a in args.named_children() {
                 if a.kind_name() != "comment" {
                     shape.args.push(a.byte_range());
                 }
@@ -444,9 +446,8 @@ impl<'a> Walker<'a> {
     }
 
     fn launch(&mut self, call: Node) {
-        let mut c = call.walk();
         let Some(syntax) = call
-            .children(&mut c)
+            .children()
             .find(|n| n.kind_name() == "kernel_call_syntax")
         else {
             self.api_launch(call);
@@ -468,9 +469,8 @@ impl<'a> Walker<'a> {
                 _ => self.text(k).to_string(),
             })
             .unwrap_or_default();
-        let mut cc = syntax.walk();
         let config = syntax
-            .named_children(&mut cc)
+            .named_children()
             .filter(|n| n.kind_name() != "comment")
             .map(|n| self.one_line(n))
             .collect();
@@ -508,9 +508,8 @@ impl<'a> Walker<'a> {
         let Some(args) = call.field("arguments") else {
             return;
         };
-        let mut c = args.walk();
         let args: Vec<Node> = args
-            .named_children(&mut c)
+            .named_children()
             .filter(|n| n.kind_name() != "comment")
             .collect();
         let Some(kernel) = args.get(kernel_at).and_then(|&a| self.function_named(a)) else {
@@ -554,10 +553,9 @@ impl<'a> Walker<'a> {
     }
 
     fn function(&mut self, node: Node) {
-        let mut c = node.walk();
         let mut global = false;
         let mut device = false;
-        for ch in node.children(&mut c) {
+        for ch in node.children() {
             match ch.kind_name() {
                 "__global__" => global = true,
                 "__device__" => device = true,
@@ -608,8 +606,7 @@ impl<'a> Walker<'a> {
         }
         let mut params = Vec::new();
         if let Some(pl) = fd.field("parameters") {
-            let mut pc = pl.walk();
-            for p in pl.named_children(&mut pc) {
+            for p in pl.named_children() {
                 if p.kind_name() != "parameter_declaration" {
                     continue;
                 }
@@ -730,9 +727,7 @@ impl<'a> Walker<'a> {
             match p.kind_name() {
                 "parenthesized_expression" | "cast_expression" | "comma_expression" => cur = p,
                 // `v = c ? X : Y;`: a branch's value is the whole expression's.
-                "conditional_expression"
-                    if p.field("condition").is_some_and(|c| c.id() != cur.id()) =>
-                {
+                "conditional_expression" if p.field("condition").is_some_and(|c| c != cur) => {
                     cur = p
                 }
                 "binary_expression" => {
@@ -742,7 +737,7 @@ impl<'a> Walker<'a> {
                             let other = [p.field("left"), p.field("right")]
                                 .into_iter()
                                 .flatten()
-                                .find(|o| o.id() != cur.id());
+                                .find(|o| *o != cur);
                             return match other {
                                 Some(o) => Site::Compared(o.byte_range()),
                                 None => Site::Comparison,
@@ -773,9 +768,7 @@ impl<'a> Walker<'a> {
                     };
                 }
                 // `static constexpr cudaDataType t = CUDA_R_32F;` in a struct.
-                "field_declaration"
-                    if p.field("default_value").is_some_and(|v| v.id() == cur.id()) =>
-                {
+                "field_declaration" if p.field("default_value").is_some_and(|v| v == cur) => {
                     return match p.field("type") {
                         Some(t) => Site::Initializer(t.byte_range()),
                         None => Site::Value,
@@ -784,7 +777,7 @@ impl<'a> Walker<'a> {
                 // Template arguments, array sizes, enumerator values: a compile-time use.
                 "template_argument_list" | "enumerator" | "array_declarator" => return Site::Use,
                 "assignment_expression"
-                    if p.field("right").is_some_and(|r| r.id() == cur.id())
+                    if p.field("right").is_some_and(|r| r == cur)
                         && self.text(p.field("operator").unwrap_or(p)) == "=" =>
                 {
                     return match p.field("left").filter(|l| l.kind_name() == "identifier") {
@@ -803,8 +796,7 @@ impl<'a> Walker<'a> {
             return;
         };
         let name = self.text(name).to_string();
-        let mut c = params.walk();
-        for p in params.named_children(&mut c) {
+        for p in params.named_children() {
             if let Some(ty) = p.field("type") {
                 self.fa
                     .param_types
@@ -868,13 +860,11 @@ impl<'a> Walker<'a> {
     }
 
     fn pass_values(&mut self, callee: String, call: std::ops::Range<usize>, args: Node) {
-        let mut c = args.walk();
         let mut items: Vec<Node> = Vec::new();
-        for a in args.named_children(&mut c) {
+        for a in args.named_children() {
             // `f({a, b})`: each element is passed too.
             if a.kind_name() == "initializer_list" {
-                let mut ic = a.walk();
-                items.extend(a.named_children(&mut ic));
+                items.extend(a.named_children());
             } else {
                 items.push(a);
             }
@@ -928,8 +918,7 @@ impl<'a> Walker<'a> {
     fn declared_type(&self, decl: Node<'a>) -> Site {
         let mut vars = Vec::new();
         let mut init_calls = Vec::new();
-        let mut c = decl.walk();
-        for d in decl.children_by_field_name("declarator", &mut c) {
+        for d in decl.children_by_field_name("declarator") {
             vars.push(innermost_identifier(d, self.src));
             if d.kind_name() == "init_declarator" {
                 let mut v = d.field("value");
@@ -970,7 +959,7 @@ impl<'a> Walker<'a> {
         while let Some(p) = cur.parent() {
             match p.kind_name() {
                 "declaration" | "field_declaration"
-                    if p.field("type").is_some_and(|t| t.id() == cur.id()) =>
+                    if p.field("type").is_some_and(|t| t == cur) =>
                 {
                     return self.declared_type(p);
                 }
@@ -1000,7 +989,7 @@ impl<'a> Walker<'a> {
                 | "template_type"
                 | "template_argument_list"
                 | "type_descriptor" => cur = p,
-                "function_definition" if p.field("type").is_some_and(|t| t.id() == cur.id()) => {
+                "function_definition" if p.field("type").is_some_and(|t| t == cur) => {
                     return Site::ReturnType {
                         function: p
                             .field("declarator")
@@ -1024,7 +1013,7 @@ impl<'a> Walker<'a> {
                     }
                 }
                 // `f((cufftComplex *)p)`: the cast is what `f` is handed.
-                "cast_expression" if p.field("type").is_some_and(|t| t.id() == cur.id()) => {
+                "cast_expression" if p.field("type").is_some_and(|t| t == cur) => {
                     return self.cast_site(p)
                 }
                 _ => return Site::Use,
@@ -1055,9 +1044,8 @@ fn innermost_identifier(mut n: Node, src: &[u8]) -> String {
         match n.field("declarator") {
             Some(d) => n = d,
             None => {
-                let mut c = n.walk();
                 let found = n
-                    .named_children(&mut c)
+                    .named_children()
                     .find(|x| matches!(x.kind_name(), "identifier" | "field_identifier"));
                 return found
                     .map(|x| String::from_utf8_lossy(&src[x.byte_range()]).into_owned())

@@ -94,8 +94,7 @@ pub struct FileAnalysis {
     /// `DS_D_INLINE` may hide the qualifier): what the project's helper index lends to kernels.
     pub function_defs: Vec<FunctionDef>,
     pub parse_error_bytes: usize,
-    /// The flat copy kernel recognition read, kept while a kernel calls functions the file does
-    /// not define: the project's helper index may lend them (`kernel::helpers`), and the kernel
+    /// The file's flat copy, kept while a kernel calls functions the file does not define: the project's helper index may lend them (`kernel::helpers`), and the kernel
     /// is then read again from this copy instead of a second parse. Dropped once lending is done.
     pub kernel_tree: Option<crate::flat::Flat>,
     /// (function name, parameter type as written) for every function declarator: an overload
@@ -117,9 +116,12 @@ impl FileAnalysis {
 
 /// Analyze one parsed file.
 pub fn analyze(file: &SourceFile, tree: &tree_sitter::Tree, catalog: &Catalog) -> FileAnalysis {
-    let mut fa = api::walk(file, tree, catalog);
+    // One walk over tree-sitter's tree copies it (`crate::flat`); every analysis reads the copy,
+    // where a parent or a field is an index away.
+    let flat = crate::flat::Flat::new(tree.root_node());
+    let mut fa = api::walk(file, &flat, catalog);
     fa.parse_error_bytes = crate::parse::error_bytes(tree);
-    fa.include_at = anchor::include_anchor(tree, &file.bytes);
+    fa.include_at = anchor::include_anchor(&flat, &file.bytes);
     let declared = fa.declared.clone();
     fa.matches.retain(|m| {
         !matches!(m.what, crate::model::MatchRef::Unmapped { .. }) || !declared.contains(&m.name)
@@ -139,7 +141,10 @@ pub fn analyze(file: &SourceFile, tree: &tree_sitter::Tree, catalog: &Catalog) -
     fa.matches.dedup_by(|a, b| a.name_range == b.name_range);
     drop_methods_outside_torch(catalog, &mut fa);
     apply_suppressions(file, catalog, &mut fa);
-    kernel::summarize_all(file, tree, &mut fa);
+    if kernel::summarize_all(file, &flat, &mut fa) {
+        // Only what recognition reads, for as long as lending needs it.
+        fa.kernel_tree = Some(flat.keep_only(&kernel::read_ranges(&fa)));
+    }
     fa
 }
 

@@ -65,13 +65,12 @@ pub fn label(pattern: &str, confidence: f64) -> String {
     }
 }
 
-/// Summarize every kernel of a file.
-pub fn summarize_all(file: &SourceFile, tree: &tree_sitter::Tree, fa: &mut FileAnalysis) {
+/// Summarize every kernel of a file. Says whether some kernel calls a function the file does
+/// not define, so that the project's helper index may lend it and the kernel be read again.
+pub fn summarize_all(file: &SourceFile, flat: &Flat, fa: &mut FileAnalysis) -> bool {
     if fa.kernels.is_empty() {
-        return;
+        return false;
     }
-    // Recognition walks the same subtrees many times: one flat copy makes each step an index.
-    let flat = Flat::pruned(tree.root_node(), Some(&read_ranges(fa)));
     let root = flat.root();
     let src = expr::Src::new(&file.bytes);
     let FileAnalysis {
@@ -103,14 +102,12 @@ pub fn summarize_all(file: &SourceFile, tree: &tree_sitter::Tree, fa: &mut FileA
             },
         };
     }
-    if fa.kernels.iter().any(|k| !k.external_calls.is_empty()) {
-        fa.kernel_tree = Some(flat);
-    }
+    fa.kernels.iter().any(|k| !k.external_calls.is_empty())
 }
 
 /// What recognition reads of a file: its kernels' and its `__device__` functions' definitions
 /// (sorted, disjoint). The flat copy of the rest has no children.
-fn read_ranges(fa: &FileAnalysis) -> Vec<Range<usize>> {
+pub fn read_ranges(fa: &FileAnalysis) -> Vec<Range<usize>> {
     let mut keep: Vec<Range<usize>> = fa.kernels.iter().map(|k| k.range.clone()).collect();
     keep.extend(
         fa.function_defs
