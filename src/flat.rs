@@ -47,21 +47,6 @@ impl fmt::Debug for Flat {
 impl Flat {
     /// Copy the subtree under `root` (usually a whole tree's root).
     pub fn new(root: tree_sitter::Node) -> Flat {
-        Flat::copy_of(root, None)
-    }
-
-    /// Copy the subtree under `root`, but only the nodes that overlap one of `keep` (sorted,
-    /// disjoint) are copied with their children; the others are leaves here. Their ancestors
-    /// and siblings are all present, so parents, fields and byte ranges answer as in the tree.
-    fn copy_of(root: tree_sitter::Node, keep: Option<&[Range<usize>]>) -> Flat {
-        let wanted = |n: tree_sitter::Node| {
-            let Some(keep) = keep else { return true };
-            let (s, e) = (n.start_byte(), n.end_byte());
-            // The first range ending after `s`: it overlaps if it starts before `e`.
-            let i = keep.partition_point(|r| r.end <= s);
-            keep.get(i)
-                .is_some_and(|r| r.start < e || (s == e && r.start <= s))
-        };
         let mut recs: Vec<Rec> = Vec::with_capacity(root.descendant_count());
         let mut open: Vec<u32> = Vec::new();
         let mut cursor = root.walk();
@@ -92,7 +77,7 @@ impl Flat {
         };
         push(&mut recs, &mut open, &cursor);
         loop {
-            if wanted(cursor.node()) && cursor.goto_first_child() {
+            if cursor.goto_first_child() {
                 push(&mut recs, &mut open, &cursor);
                 continue;
             }
@@ -118,7 +103,8 @@ impl Flat {
     }
 
     /// A smaller copy of this one: only the nodes that overlap one of `keep` (sorted, disjoint)
-    /// keep their children, as `copy_of` would copy the tree, without another walk of tree-sitter's tree.
+    /// keep their children; the others are leaves here. Their ancestors and siblings are all
+    /// present, so parents, fields and byte ranges answer as in the full copy.
     pub fn keep_only(&self, keep: &[Range<usize>]) -> Flat {
         let wanted = |r: &Rec| {
             let (s, e) = (r.start as usize, r.end as usize);
@@ -158,6 +144,20 @@ impl Flat {
 
     pub fn root(&self) -> Node<'_> {
         Node { flat: self, i: 0 }
+    }
+
+    /// Bytes covered by ERROR nodes and missing tokens (outermost only, so nothing is counted
+    /// twice).
+    pub fn error_bytes(&self) -> usize {
+        let mut total = 0;
+        preorder(self.root(), usize::MAX, |node| {
+            if node.is_error() || node.is_missing() {
+                total += node.end_byte() - node.start_byte();
+                return false;
+            }
+            node.has_error()
+        });
+        total
     }
 }
 
@@ -318,7 +318,7 @@ fn field_byte(name: &str) -> Option<u8> {
 }
 
 /// Visit the subtree under `root` in pre-order, at most `limit` nodes; `f` returns whether to
-/// descend into a node (as `parse::preorder` does over a tree-sitter tree).
+/// descend into a node.
 pub fn preorder<'t>(root: Node<'t>, limit: usize, mut f: impl FnMut(Node<'t>) -> bool) {
     let recs = &root.flat.recs;
     let end = root.rec().after;
@@ -411,16 +411,39 @@ mod tests {
     }
 
     #[test]
-    fn a_pruned_copy_of_a_copy_is_the_pruned_copy_of_the_tree() {
+    fn a_pruned_copy_is_the_walk_that_descends_only_into_kept_ranges() {
         let tree = parse::parse(SRC.as_bytes()).expect("parses");
+        let full = Flat::new(tree.root_node());
         let kernel_end = SRC.find("}\ntemplate").expect("kernel") + 1;
         let (kernel, rest, none) = (0..kernel_end, kernel_end + 1..SRC.len(), 5..5);
         for keep in [vec![kernel], vec![rest], vec![], vec![none, 5..6]] {
-            let direct = Flat::copy_of(tree.root_node(), Some(&keep));
-            let copied = Flat::new(tree.root_node()).keep_only(&keep);
-            assert_eq!(outline(&direct), outline(&copied), "keep {keep:?}");
-            assert!(direct.recs.len() < Flat::new(tree.root_node()).recs.len());
+            let overlaps = |n: Node| {
+                let (s, e) = (n.start_byte(), n.end_byte());
+                keep.iter()
+                    .any(|k| (k.start < e && s < k.end) || (s == e && k.start <= s && s <= k.end))
+            };
+            let mut expected = Vec::new();
+            preorder(full.root(), usize::MAX, |n| {
+                let parent = n.parent().map(|p| p.byte_range());
+                expected.push(format!(
+                    "{} {:?} ^{parent:?}",
+                    n.kind_name(),
+                    n.byte_range()
+                ));
+                overlaps(n)
+            });
+            let pruned = full.keep_only(&keep);
+            assert_eq!(outline(&pruned), expected, "keep {keep:?}");
+            assert!(pruned.recs.len() < full.recs.len());
         }
+    }
+
+    #[test]
+    fn counts_error_bytes() {
+        let clean = parse::parse(b"int f() { return 1; }").expect("parses");
+        assert_eq!(Flat::new(clean.root_node()).error_bytes(), 0);
+        let broken = parse::parse(b"int f( { ]] return 1; }").expect("parses");
+        assert!(Flat::new(broken.root_node()).error_bytes() > 0);
     }
 
     #[test]

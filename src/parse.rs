@@ -172,51 +172,22 @@ pub fn parse_within(src: &[u8], limit: Option<std::time::Duration>) -> Option<Tr
     })
 }
 
-/// Parse only these byte ranges of `src` (sorted, not overlapping); the rest is never lexed,
-/// and every node keeps its offset in `src`.
-pub fn parse_ranges(src: &[u8], ranges: &[std::ops::Range<usize>]) -> Option<Tree> {
-    parse_included(src, 0, ranges)
-}
-
 /// Parse `src` as if it started at byte `base` of a longer document (nothing before it exists),
 /// so its nodes' offsets are `base` on; rows start at 0. `None` if `base + src.len()` does not
 /// fit tree-sitter's 32-bit offsets.
 pub fn parse_shifted(src: &[u8], base: usize) -> Option<Tree> {
-    let whole = std::ops::Range {
-        start: 0,
-        end: src.len(),
-    };
-    parse_included(src, base, std::slice::from_ref(&whole))
-}
-
-/// Parse the `ranges` of `src` (sorted, not overlapping), its byte `i` standing at offset
-/// `base + i` of the document tree-sitter sees.
-fn parse_included(src: &[u8], base: usize, ranges: &[std::ops::Range<usize>]) -> Option<Tree> {
     base.checked_add(src.len())
         .filter(|&end| end < u32::MAX as usize)?;
     let blanked = blank_macros(src);
     let text = blanked.as_deref().unwrap_or(src);
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(
-            text.iter()
-                .enumerate()
-                .filter(|(_, &b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        )
-        .collect();
-    let point = |at: usize| {
-        let row = line_starts.partition_point(|&s| s <= at) - 1;
-        tree_sitter::Point::new(row, at - line_starts[row])
-    };
-    let included: Vec<tree_sitter::Range> = ranges
-        .iter()
-        .map(|r| tree_sitter::Range {
-            start_byte: base + r.start,
-            end_byte: base + r.end,
-            start_point: point(r.start),
-            end_point: point(r.end),
-        })
-        .collect();
+    let last_line = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let rows = text.iter().filter(|&&b| b == b'\n').count();
+    let included = [tree_sitter::Range {
+        start_byte: base,
+        end_byte: base + text.len(),
+        start_point: tree_sitter::Point::new(0, 0),
+        end_point: tree_sitter::Point::new(rows, text.len() - last_line),
+    }];
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         let parser = slot.get_or_insert_with(new_parser);
@@ -311,6 +282,9 @@ pub fn new_parser() -> Parser {
 
 /// Visit the subtree under `root` in pre-order, iteratively (no recursion, so 10,000-deep input
 /// cannot overflow the stack), at most `limit` nodes. `f` returns whether to descend into a node.
+/// The analyses walk `crate::flat` copies; this walk of tree-sitter's own tree is what the tests
+/// check the copies against.
+#[cfg(test)]
 pub fn preorder<'t>(
     root: tree_sitter::Node<'t>,
     limit: usize,
@@ -343,23 +317,6 @@ pub fn preorder<'t>(
             return;
         }
     }
-}
-
-/// Bytes covered by ERROR nodes and missing tokens (outermost only, so nothing is counted twice).
-pub fn error_bytes(tree: &Tree) -> usize {
-    let root = tree.root_node();
-    if !root.has_error() {
-        return 0;
-    }
-    let mut total = 0;
-    preorder(root, usize::MAX, |node| {
-        if node.is_error() || node.is_missing() {
-            total += node.end_byte() - node.start_byte();
-            return false;
-        }
-        node.has_error()
-    });
-    total
 }
 
 #[cfg(test)]
@@ -419,13 +376,5 @@ mod tests {
         });
         assert!(nodes > 500, "{nodes}");
         assert_eq!(tree.root_node().field("no_such_field"), None);
-    }
-
-    #[test]
-    fn counts_error_bytes() {
-        let tree = parse(b"int f() { return 1; }").unwrap();
-        assert_eq!(error_bytes(&tree), 0);
-        let tree = parse(b"int f( { ]] return 1; }").unwrap();
-        assert!(error_bytes(&tree) > 0);
     }
 }

@@ -94,8 +94,10 @@ pub struct FileAnalysis {
     /// `DS_D_INLINE` may hide the qualifier): what the project's helper index lends to kernels.
     pub function_defs: Vec<FunctionDef>,
     pub parse_error_bytes: usize,
-    /// The file's flat copy, kept while a kernel calls functions the file does not define: the project's helper index may lend them (`kernel::helpers`), and the kernel
-    /// is then read again from this copy instead of a second parse. Dropped once lending is done.
+    /// The kernels' and helpers' part of the file's flat copy, kept while a kernel calls
+    /// functions the file does not define: the project's helper index may lend them
+    /// (`kernel::helpers`), and the kernel is then read again from this copy instead of a second
+    /// parse. Dropped once lending is done.
     pub kernel_tree: Option<crate::flat::Flat>,
     /// (function name, parameter type as written) for every function declarator: an overload
     /// that already takes the target type blocks renaming another one to it.
@@ -120,7 +122,7 @@ pub fn analyze(file: &SourceFile, tree: &tree_sitter::Tree, catalog: &Catalog) -
     // where a parent or a field is an index away.
     let flat = crate::flat::Flat::new(tree.root_node());
     let mut fa = api::walk(file, &flat, catalog);
-    fa.parse_error_bytes = crate::parse::error_bytes(tree);
+    fa.parse_error_bytes = flat.error_bytes();
     fa.include_at = anchor::include_anchor(&flat, &file.bytes);
     let declared = fa.declared.clone();
     fa.matches.retain(|m| {

@@ -43,7 +43,7 @@ pub fn copy_tree(src: &Path, dst: &Path) {
 /// Bytes of a tree-sitter parse that are inside ERROR/MISSING nodes.
 pub fn error_bytes(src: &[u8]) -> usize {
     let tree = cuport::parse::parse(src).expect("parses");
-    cuport::parse::error_bytes(&tree)
+    cuport::flat::Flat::new(tree.root_node()).error_bytes()
 }
 
 /// One string field of every element of a JSON array (`column(&v, "files", "path")`).
